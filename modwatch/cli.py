@@ -1,0 +1,137 @@
+"""The `modwatch` command line."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from modwatch.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, help="Know which Drupal sites run insecure or outdated modules.")
+site_app = typer.Typer(no_args_is_help=True, help="Register and manage monitored sites.")
+app.add_typer(site_app, name="site")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            variable = "MODWATCH_" + "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"modwatch: configuration error: {variable}: {problem['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+def runtime(migrate: bool = True):
+    from modwatch.runtime import prepare
+
+    return prepare(load_settings(), migrate=migrate)
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    typer.echo(json.dumps(data, default=str) if as_json else text)
+
+
+@app.command()
+def migrate(
+    downgrade: Annotated[str | None, typer.Option(help="Downgrade to this revision (e.g. base).")] = None,
+) -> None:
+    """Apply schema migrations (or downgrade with --downgrade REV)."""
+    from sql import migrate as migrations
+
+    env = runtime(migrate=False)
+    if downgrade:
+        migrations.downgrade(env.database_url, downgrade)
+        typer.echo(f"downgraded to {downgrade}")
+    else:
+        migrations.upgrade(env.database_url)
+        typer.echo("schema is up to date")
+
+
+@site_app.command("add")
+def site_add(
+    name: Annotated[str, typer.Option(help="Human name of the site.")],
+    url: Annotated[str, typer.Option(help="Base URL the site reports.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a site; prints its id and token (shown only once)."""
+    from modwatch import site_admin
+
+    env = runtime()
+    with site_admin.connect(env.database_url) as conn:
+        site = site_admin.add_site(conn, name=name, url=url, actor="cli")
+    emit(site, as_json, f"site {site['id']} created\ntoken: {site['token']}  (shown only once)")
+
+
+@site_app.command("list")
+def site_list(as_json: JsonFlag = False) -> None:
+    """List registered sites."""
+    from modwatch import site_admin
+
+    env = runtime()
+    with site_admin.connect(env.database_url) as conn:
+        sites = site_admin.list_sites(conn)
+    lines = [f"{s['id']:>6}  {s['name']:<30} {s['url']:<40} last sync: {s['last_sync_at'] or '-'}"
+             for s in sites]
+    emit(sites, as_json, "\n".join(lines) or "no sites yet")
+
+
+@site_app.command("token")
+def site_token(
+    site_id: Annotated[int, typer.Argument(help="Site id.")],
+    rotate: Annotated[bool, typer.Option("--rotate", help="Issue a new token; the old one stops working.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rotate a site's token (tokens are stored hashed, so they cannot be shown again)."""
+    from modwatch import site_admin
+
+    if not rotate:
+        typer.echo("tokens are stored only as hashes; use --rotate to issue a new one", err=True)
+        raise typer.Exit(2)
+    env = runtime()
+    with site_admin.connect(env.database_url) as conn:
+        site = site_admin.rotate_token(conn, site_id=site_id, actor="cli")
+    if site is None:
+        typer.echo(f"modwatch: no site {site_id}", err=True)
+        raise typer.Exit(1)
+    emit(site, as_json, f"site {site_id}: new token: {site['token']}  (shown only once)")
+
+
+@app.command()
+def up(
+    demo: Annotated[bool, typer.Option("--demo", help="Load three demo sites and bundled release feeds.")] = False,
+    api_port: Annotated[int, typer.Option(help="Port of the HTTP API.")] = 8000,
+    ui_port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+) -> None:
+    """Run everything: migrations, the API, the Dagster webserver and daemon. Ctrl-C stops all."""
+    from modwatch.supervisor import Supervisor, platform_services
+
+    env = runtime()
+    environment = env.child_environment()
+    if demo:
+        from modwatch.demo import prepare_demo
+
+        environment.update(prepare_demo(env))
+    supervisor = Supervisor(environment)
+    for service in platform_services(api_port=api_port, ui_port=ui_port,
+                                     workspace=str(ROOT / "workspace.yaml")):
+        supervisor.start(service)
+    typer.echo(
+        f"\nmodwatch is up\n"
+        f"  API        http://localhost:{api_port}/docs\n"
+        f"  Dagster UI http://localhost:{ui_port}\n"
+        f"  database   {'embedded, ' + str(env.settings.home / 'pgdata') if env.embedded_server else 'configured server'}\n"
+        f"  admin token {env.admin_token}\n"
+        f"Ctrl-C stops everything.\n"
+    )
+    supervisor.wait_forever()
+
+
+def main() -> None:  # pragma: no cover - console entry
+    sys.exit(app())

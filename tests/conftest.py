@@ -1,0 +1,168 @@
+"""Shared fixtures: a real PostgreSQL, a migrated database, a real HTTP server.
+
+One server for the whole session — the embedded `pgserver`, or the server
+named by MODWATCH_TEST_DATABASE_URL. The session gets its own freshly
+created database (so concurrent runs never meet), migrated once; every test
+that asks for `database_url` starts from empty tables.
+"""
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+
+from modwatch.database import drop_database, ensure_database, libpq_url, start_embedded_server
+from modwatch.settings import Settings
+from sql.migrate import VERSION_TABLE, upgrade
+
+ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def database_server(tmp_path_factory) -> Iterator[str]:
+    configured = os.environ.get("MODWATCH_TEST_DATABASE_URL")
+    if configured:
+        yield libpq_url(configured)
+        return
+    server = start_embedded_server(tmp_path_factory.mktemp("pg"))
+    yield server.get_uri()
+
+
+def _unique_database_name(purpose: str) -> str:
+    return f"modwatch_test_{purpose}_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(database_server) -> Iterator[str]:
+    name = _unique_database_name("main")
+    url = ensure_database(database_server, name)
+    upgrade(url)
+    yield url
+    drop_database(database_server, name)
+
+
+@pytest.fixture
+def empty_database_url(database_server) -> Iterator[str]:
+    """A brand-new database with no schema, dropped afterwards."""
+    name = _unique_database_name("empty")
+    yield ensure_database(database_server, name)
+    drop_database(database_server, name)
+
+
+@pytest.fixture
+def database_url(migrated_database_url) -> str:
+    """The session database with every platform table emptied."""
+    with psycopg.connect(migrated_database_url, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> %s",
+                (VERSION_TABLE,),
+            )
+        ]
+        if tables:
+            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return migrated_database_url
+
+
+@pytest.fixture
+def db(database_url) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the test database, rows as dicts."""
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        yield conn
+
+
+def make_settings(tmp_path, database_url: str, **overrides) -> Settings:
+    values = dict(
+        database_url=database_url,
+        home=tmp_path / "home",
+        admin_token=ADMIN_TOKEN,
+        release_feed_url="file:///nonexistent",
+    )
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return make_settings(tmp_path, database_url)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def serve(app) -> LiveServer:
+    """Run `app` with uvicorn on a free port in a background thread."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test API server did not start")
+        time.sleep(0.01)
+    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
+
+
+@pytest.fixture
+def live_app(settings):
+    """Start the real app over HTTP; returns a function so a test can pick its settings."""
+    from intake.main import create_app
+
+    started: list[LiveServer] = []
+
+    def start(app_settings: Settings | None = None) -> LiveServer:
+        live = serve(create_app(app_settings or settings))
+        started.append(live)
+        return live
+
+    yield start
+    for live in started:
+        live.stop()
+
+
+@pytest.fixture
+def api(live_app) -> Iterator[httpx.Client]:
+    """An HTTP client against the real app (default test settings)."""
+    live = live_app()
+    with httpx.Client(base_url=live.base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def free_port_url() -> str:
+    """A PostgreSQL URL where nothing listens: a database that is down."""
+    return f"postgresql://postgres@127.0.0.1:{free_port()}/modwatch"
