@@ -5,6 +5,7 @@ the whole tree — Dagster's webserver and daemon start grandchildren — and
 nothing is left behind.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -72,10 +73,8 @@ class Supervisor:
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def platform_services(*, api_port: int, ui_port: int, workspace: str) -> list[Service]:
