@@ -118,6 +118,7 @@ def up(
         from modwatch.demo import prepare_demo
 
         environment.update(prepare_demo(env))
+    where = f"embedded, {env.settings.home / 'pgdata'}" if env.embedded_server else "configured server"
     supervisor = Supervisor(environment)
     for service in platform_services(api_port=api_port, ui_port=ui_port,
                                      workspace=str(ROOT / "workspace.yaml")):
@@ -126,7 +127,7 @@ def up(
         f"\nmodwatch is up\n"
         f"  API        http://localhost:{api_port}/docs\n"
         f"  Dagster UI http://localhost:{ui_port}\n"
-        f"  database   {'embedded, ' + str(env.settings.home / 'pgdata') if env.embedded_server else 'configured server'}\n"
+        f"  database   {where}\n"
         f"  admin token {env.admin_token}\n"
         f"Ctrl-C stops everything.\n"
     )

@@ -13,21 +13,7 @@ from modwatch.secrets import admin_token
 from modwatch.settings import Settings
 from sql.migrate import upgrade
 
-DAGSTER_YAML = """\
-# Written by `modwatch`: Dagster keeps runs, events and schedules in the
-# same PostgreSQL as the platform tables.
-storage:
-  postgres:
-    postgres_url:
-      env: MODWATCH_DATABASE_URL
-run_coordinator:
-  module: dagster.core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: 2
-telemetry:
-  enabled: false
-"""
+DAGSTER_YAML = Path(__file__).resolve().parent.parent / "orchestration" / "dagster.yaml"
 
 
 @dataclass
@@ -51,7 +37,7 @@ class Runtime:
 
 def write_dagster_home(dagster_home: Path) -> None:
     dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (dagster_home / "dagster.yaml").write_text(DAGSTER_YAML.read_text())
 
 
 def prepare(settings: Settings, *, migrate: bool = True) -> Runtime:
