@@ -1,0 +1,268 @@
+"""Parse one drupal.org release-history feed into a project row and a releases frame.
+
+A feed is ``{base}/{project}/7.x`` (legacy: ``supported_majors``,
+``recommended_major``, ``default_major``) or ``{base}/{project}/current``
+(modern: ``supported_branches`` and ``core_compatibility`` per release). Both
+share the ``releases/release`` layout with ``version``, ``status``, ``date`` and
+``terms/term`` name/value pairs; only terms named ``Release type`` matter here.
+
+A project has a few dozen releases at most, so walking the XML in Python is
+cheap; the version columns are still derived with the vectorised
+``version_struct`` so that feed releases and installed versions are parsed by
+exactly the same code.
+
+drupal.org answers an unknown project with an ``<error>`` document instead of a
+404 body we could tell apart otherwise; that becomes :class:`NoReleaseHistory`
+(the caller records "no release data"), while anything unreadable becomes
+:class:`FeedParseError` (the caller keeps its last good data).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from transforms.versions import version_struct
+
+__all__ = [
+    "PROJECT_SCHEMA",
+    "RELEASES_SCHEMA",
+    "FeedParseError",
+    "FeedProject",
+    "NoReleaseHistory",
+    "ParsedFeed",
+    "parse_release_feed",
+]
+
+RELEASE_TYPE_TERM = "Release type"
+SECURITY_UPDATE = "Security update"
+INSECURE = "Insecure"
+UNSUPPORTED = "Unsupported"
+
+PROJECT_SCHEMA = pl.Schema(
+    {
+        "project": pl.String,
+        "title": pl.String,
+        "api_version": pl.String,
+        "project_status": pl.String,
+        "link": pl.String,
+        "supported_branches": pl.List(pl.String),
+        "supported_majors": pl.List(pl.Int64),
+        "recommended_major": pl.Int64,
+        "default_major": pl.Int64,
+    }
+)
+
+RELEASES_SCHEMA = pl.Schema(
+    {
+        "project": pl.String,
+        "version": pl.String,
+        "status": pl.String,
+        "date": pl.Datetime("us", "UTC"),
+        "release_types": pl.List(pl.String),
+        "is_security_update": pl.Boolean,
+        "is_insecure": pl.Boolean,
+        "is_unsupported": pl.Boolean,
+        "core_compatibility": pl.String,
+        "release_link": pl.String,
+        # Parsed from ``version`` by transforms.versions.version_struct.
+        "core": pl.String,
+        "major": pl.Int64,
+        "minor": pl.Int64,
+        "patch": pl.Int64,
+        "extra": pl.String,
+        "is_dev": pl.Boolean,
+        "sort_key": pl.Int64,
+    }
+)
+
+_RAW_RELEASE_COLUMNS = (
+    "project",
+    "version",
+    "status",
+    "date",
+    "release_types",
+    "core_compatibility",
+    "release_link",
+)
+_VERSION_COLUMNS = ("core", "major", "minor", "patch", "extra", "is_dev", "sort_key")
+_ERROR_PROJECT = re.compile(r"\(([^()]*)\)\s*\.?\s*$")
+
+
+class FeedParseError(ValueError):
+    """The bytes are not a readable release-history feed."""
+
+
+class NoReleaseHistory(LookupError):
+    """drupal.org has no release history for the project (an ``<error>`` feed).
+
+    ``project`` is the short name drupal.org echoed back, when it did.
+    """
+
+    def __init__(self, message: str, project: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.project = project
+
+
+@dataclass(frozen=True, slots=True)
+class FeedProject:
+    short_name: str
+    title: str | None
+    api_version: str | None
+    project_status: str | None
+    link: str | None
+    supported_branches: tuple[str, ...]
+    supported_majors: tuple[int, ...]
+    recommended_major: int | None
+    default_major: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    project: FeedProject
+    releases: pl.DataFrame  # RELEASES_SCHEMA, in feed order (newest first on drupal.org)
+
+    def project_frame(self) -> pl.DataFrame:
+        """The project as one row of PROJECT_SCHEMA, ready to concat with others."""
+        p = self.project
+        row = {
+            "project": [p.short_name],
+            "title": [p.title],
+            "api_version": [p.api_version],
+            "project_status": [p.project_status],
+            "link": [p.link],
+            "supported_branches": [list(p.supported_branches)],
+            "supported_majors": [list(p.supported_majors)],
+            "recommended_major": [p.recommended_major],
+            "default_major": [p.default_major],
+        }
+        return pl.DataFrame(row, schema=PROJECT_SCHEMA)
+
+
+def parse_release_feed(xml: bytes) -> ParsedFeed:
+    """Parse a release-history feed.
+
+    Raises :class:`NoReleaseHistory` for drupal.org's ``<error>`` answer and
+    :class:`FeedParseError` for anything that is not a well-formed feed.
+    """
+    root = _parse_root(xml)
+    if root.tag == "error":
+        message = (root.text or "").strip() or "No release history was found."
+        match = _ERROR_PROJECT.search(message)
+        raise NoReleaseHistory(message, match.group(1) if match else None)
+    if root.tag != "project":
+        raise FeedParseError(f"expected a <project> or <error> document, got <{root.tag}>")
+
+    short_name = _text(root, "short_name")
+    if not short_name:
+        raise FeedParseError("feed has no <short_name>")
+
+    project = FeedProject(
+        short_name=short_name,
+        title=_text(root, "title"),
+        api_version=_text(root, "api_version"),
+        project_status=_text(root, "project_status"),
+        link=_text(root, "link"),
+        supported_branches=tuple(_split_list(_text(root, "supported_branches"))),
+        supported_majors=tuple(
+            _int(item, "supported_majors") for item in _split_list(_text(root, "supported_majors"))
+        ),
+        recommended_major=_optional_int(_text(root, "recommended_major"), "recommended_major"),
+        default_major=_optional_int(_text(root, "default_major"), "default_major"),
+    )
+
+    raw: dict[str, list[object]] = {name: [] for name in _RAW_RELEASE_COLUMNS}
+    releases_element = root.find("releases")
+    for release in releases_element.iterfind("release") if releases_element is not None else ():
+        version = _text(release, "version")
+        if not version:
+            raise FeedParseError(f"{short_name}: a <release> has no <version>")
+        raw["project"].append(short_name)
+        raw["version"].append(version)
+        raw["status"].append(_text(release, "status"))
+        raw["date"].append(_release_date(release, short_name, version))
+        raw["release_types"].append(
+            [
+                (term.findtext("value") or "").strip()
+                for term in release.iterfind("terms/term")
+                if (term.findtext("name") or "").strip() == RELEASE_TYPE_TERM
+            ]
+        )
+        raw["core_compatibility"].append(_text(release, "core_compatibility"))
+        raw["release_link"].append(_text(release, "release_link"))
+
+    return ParsedFeed(project=project, releases=_releases_frame(raw))
+
+
+def _releases_frame(raw: dict[str, list[object]]) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        raw,
+        schema={
+            name: RELEASES_SCHEMA[name] for name in _RAW_RELEASE_COLUMNS
+        },
+    )
+    types = pl.col("release_types")
+    return (
+        frame.with_columns(
+            is_security_update=types.list.contains(SECURITY_UPDATE),
+            is_insecure=types.list.contains(INSECURE),
+            is_unsupported=types.list.contains(UNSUPPORTED),
+            _version=version_struct(pl.col("version")),
+        )
+        .with_columns(
+            pl.col("_version").struct.field(name).alias(name) for name in _VERSION_COLUMNS
+        )
+        .drop("_version")
+        .select(pl.col(name).cast(dtype) for name, dtype in RELEASES_SCHEMA.items())
+    )
+
+
+def _parse_root(xml: bytes) -> ET.Element:
+    if not xml or not xml.strip():
+        raise FeedParseError("empty feed")
+    # drupal.org feeds never carry a DTD; refusing one rules out entity-expansion
+    # attacks without needing defusedxml.
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise FeedParseError("feed contains a DTD, which release feeds never do")
+    try:
+        return ET.fromstring(xml)
+    except ET.ParseError as error:
+        raise FeedParseError(f"malformed XML: {error}") from error
+
+
+def _text(element: ET.Element, path: str) -> str | None:
+    value = element.findtext(path)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _split_list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError as error:
+        raise FeedParseError(f"<{field}> is not an integer: {value!r}") from error
+
+
+def _optional_int(value: str | None, field: str) -> int | None:
+    return None if value is None else _int(value, field)
+
+
+def _release_date(release: ET.Element, project: str, version: str) -> datetime | None:
+    value = _text(release, "date")
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (ValueError, OverflowError) as error:
+        raise FeedParseError(f"{project} {version}: <date> is not a unix time: {value!r}") from error
