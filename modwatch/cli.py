@@ -104,6 +104,26 @@ def site_token(
 
 
 @app.command()
+def process(as_json: JsonFlag = False) -> None:
+    """Run the ingest job now, in this process, until nothing is pending."""
+    import os
+
+    import dagster as dg
+
+    from orchestration.process import process_pending
+
+    env = runtime()
+    os.environ.update(env.child_environment())
+    with dg.DagsterInstance.get() as instance:
+        results = process_pending(env.database_url, instance, env.settings.ingest_batch_size)
+    summary = [{"run_id": r.run_id, "success": r.success} for r in results]
+    failed = [r for r in summary if not r["success"]]
+    emit(summary, as_json, f"{len(summary)} ingest run(s), {len(failed)} failed" if summary else "nothing pending")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def up(
     demo: Annotated[bool, typer.Option("--demo", help="Load three demo sites and bundled release feeds.")] = False,
     api_port: Annotated[int, typer.Option(help="Port of the HTTP API.")] = 8000,

@@ -44,6 +44,8 @@ CREATE TABLE landing_payloads (
     attempts          integer NOT NULL DEFAULT 0,
     run_id            varchar(64),
     started_at        timestamptz,
+    -- Set in the merge transaction: a re-run after a crash never applies a payload twice.
+    merged_at         timestamptz,
     completed_at      timestamptz,
     progress_current  integer NOT NULL DEFAULT 0,
     progress_total    integer,

@@ -1,0 +1,130 @@
+"""The ingest run: landed payloads → normalised inventory → merged tables → task results.
+
+Each asset is one visible step in the Dagster UI. The merge is one
+transaction that also records each task's counts (`merged_at`), so a run that
+dies after it never applies a payload twice: the re-run skips straight to
+status and completion.
+"""
+
+import dagster as dg
+import polars as pl
+import psycopg
+
+from orchestration import landing
+from orchestration.defs.resources import PostgresResource
+from orchestration.merge import merge_inventory
+from orchestration.requests import INGEST_JOB
+from transforms.inventory import normalise_inventory, payload_body_errors
+
+GROUP = "ingest"
+
+
+class LandingBatch(dg.Config):
+    landing_ids: list[int]
+
+
+def payload_frame(claimed: list[dict]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Claimed rows as the normaliser's input; bodies that are not UTF-8 fail here."""
+    rows, failures = [], {}
+    for row in claimed:
+        try:
+            body = bytes(row["body"]).decode("utf-8")
+        except UnicodeDecodeError as error:
+            failures[row["task_id"]] = f"payload is not UTF-8: {error}"
+            continue
+        rows.append({**{k: row[k] for k in ("landing_id", "task_id", "site_id", "payload_shape",
+                                             "sync_type", "core_version", "received_at")}, "body": body})
+    schema = {"landing_id": pl.Int64, "task_id": pl.String, "site_id": pl.Int64, "payload_shape": pl.String,
+              "sync_type": pl.String, "core_version": pl.String,
+              "received_at": pl.Datetime("us", "UTC"), "body": pl.String}
+    return pl.DataFrame(rows, schema=schema), failures
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "postgres"})
+def normalised_inventory(
+    context: dg.AssetExecutionContext, config: LandingBatch, database: PostgresResource
+) -> pl.DataFrame:
+    """Claim the batch's payloads and normalise both payload shapes into one frame."""
+    with database.connect(autocommit=True) as conn:
+        claimed = landing.claim(conn, run_id=context.run_id, landing_ids=config.landing_ids)
+        to_merge = [row for row in claimed if row["merged_at"] is None]
+        payloads, failures = payload_frame(to_merge)
+        for failure in payload_body_errors(payloads).iter_rows(named=True):
+            failures[failure["task_id"]] = failure["error"]
+        for task_id, error in failures.items():
+            landing.fail(conn, task_id=task_id, error=error)
+            context.log.warning(f"task {task_id} failed: {error}")
+        decodable = payloads.filter(~pl.col("task_id").is_in(list(failures)))
+        inventory = (
+            normalise_inventory(decodable.drop("received_at"))
+            .join(decodable.lazy().select("landing_id", "received_at"), on="landing_id")
+            .collect()
+        )
+        landing.report_progress(conn, run_id=context.run_id, message="normalised")
+    context.add_output_metadata({
+        "payloads_claimed": len(claimed),
+        "payloads_failed": len(failures),
+        "already_merged": len(claimed) - len(to_merge),
+        "rows": inventory.height,
+        "sites": inventory["site_id"].n_unique(),
+    })
+    return inventory
+
+
+@dg.asset(group_name=GROUP, kinds={"postgres"})
+def site_modules(
+    context: dg.AssetExecutionContext, database: PostgresResource, normalised_inventory: pl.DataFrame
+) -> None:
+    """Merge into modules, module_versions, site_modules and site_module_events."""
+    if normalised_inventory.is_empty():
+        context.add_output_metadata({"rows": 0})
+        return
+    with database.connect() as conn:
+        try:
+            outcomes = merge_inventory(conn, normalised_inventory)
+        except psycopg.Error as error:
+            # One bad payload must not sink the batch: retry task by task, in order.
+            context.log.warning(f"batch merge failed ({error}); merging payload by payload")
+            outcomes = merge_one_by_one(context, conn, normalised_inventory)
+    context.add_output_metadata({"rows": normalised_inventory.height, **outcomes})
+
+
+def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for (task_id,), rows in inventory.sort("landing_id").group_by("task_id", maintain_order=True):
+        try:
+            for outcome, n in merge_inventory(conn, rows).items():
+                totals[outcome] = totals.get(outcome, 0) + n
+        except psycopg.Error as error:
+            conn.rollback()
+            landing.fail(conn, task_id=task_id, error=f"merge failed: {error}")
+            conn.commit()
+            context.log.error(f"task {task_id} failed to merge: {error}")
+    return totals
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[site_modules])
+def update_status(context: dg.AssetExecutionContext, database: PostgresResource) -> None:
+    """Update status of the run's site modules (release data and advisories)."""
+    with database.connect(autocommit=True) as conn:
+        landing.report_progress(conn, run_id=context.run_id, message="status computed", done=True)
+
+
+@dg.asset(group_name=GROUP, kinds={"postgres"}, deps=[update_status])
+def task_results(context: dg.AssetExecutionContext, database: PostgresResource) -> None:
+    """Mark the run's merged tasks completed with their results."""
+    with database.connect(autocommit=True) as conn:
+        completed = landing.complete(conn, run_id=context.run_id)
+    context.add_output_metadata({
+        "tasks_completed": len(completed),
+        "task_ids": dg.MetadataValue.json([row["task_id"] for row in completed]),
+    })
+
+
+ingest_job = dg.define_asset_job(
+    INGEST_JOB,
+    selection=[normalised_inventory, site_modules, update_status, task_results],
+    executor_def=dg.in_process_executor,
+    tags={"modwatch/pipeline": "ingest"},
+    description="Apply landed inventories: normalise, merge with history, compute status, finish tasks.",
+)

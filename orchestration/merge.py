@@ -1,0 +1,73 @@
+"""Merge a normalised inventory into the platform tables, set-based.
+
+The frame is COPYed into a temporary stage; then one statement per target
+table does the work. Several payloads of one site are applied in rounds
+(round k = each site's k-th payload of the run), so a run gives the same
+tables as applying its payloads one by one. Everything happens in one
+transaction: a crash leaves no half-applied payload, and the tasks' counts
+are written in that same transaction.
+"""
+
+import json
+
+import polars as pl
+import psycopg
+from psycopg import sql
+
+from sql import statement
+
+STAGE_COLUMNS = [
+    "landing_id", "task_id", "site_id", "round", "sync_type", "received_at", "machine_name",
+    "project", "display_name", "module_type", "enabled", "description", "version", "sort_key",
+    "datestamp",
+]
+ROUND_STATEMENTS = ("merge_classify_round", "merge_site_modules_round", "merge_removals_round",
+                    "merge_events_round")
+
+
+def with_rounds(inventory: pl.DataFrame) -> pl.DataFrame:
+    return inventory.with_columns(
+        pl.col("landing_id").rank("dense").over("site_id").cast(pl.Int32).alias("round")
+    )
+
+
+def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
+    """Bulk-load a frame: Polars writes CSV in one go, PostgreSQL reads it with COPY."""
+    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    )
+    payload = frame.write_csv(include_header=False, null_value="\\N", datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+    with conn.cursor() as cursor, cursor.copy(copy) as writer:
+        writer.write(payload.encode())
+
+
+def task_warnings(inventory: pl.DataFrame) -> dict[str, list[str]]:
+    grouped = (
+        inventory.filter(pl.col("warning").is_not_null())
+        .group_by("task_id")
+        .agg(pl.col("warning"))
+    )
+    return dict(zip(grouped["task_id"].to_list(), grouped["warning"].to_list(), strict=True))
+
+
+def merge_inventory(conn: psycopg.Connection, inventory: pl.DataFrame) -> dict[str, int]:
+    """Apply `inventory` (normalised rows plus `received_at`) in one transaction."""
+    staged = with_rounds(inventory)
+    rounds = int(staged["round"].max() or 0)
+    task_ids = staged["task_id"].unique().to_list()
+    with conn.transaction():
+        conn.execute(statement("merge_stage_create"))
+        copy_frame(conn, "stage_inventory", staged.select(STAGE_COLUMNS))
+        conn.execute("ANALYZE stage_inventory")
+        conn.execute(statement("merge_modules"))
+        conn.execute(statement("merge_module_versions"))
+        conn.execute(statement("merge_resolve_ids"))
+        for round_number in range(1, rounds + 1):
+            for name in ROUND_STATEMENTS:
+                conn.execute(statement(name), {"round": round_number})
+        conn.execute(statement("merge_task_results"), {"warnings": json.dumps(task_warnings(staged))})
+        conn.execute(statement("merge_sites"), {"task_ids": task_ids})
+        changes = conn.execute(
+            "SELECT outcome, count(*) AS n FROM round_changes GROUP BY outcome"
+        ).fetchall()
+    return {row["outcome"]: row["n"] for row in changes}

@@ -1,0 +1,45 @@
+"""How a batch of landed payloads becomes an ingest run request.
+
+The sensor and `modwatch process` both build runs here, so a run started
+either way carries the same config and tags.
+"""
+
+import dagster as dg
+
+INGEST_JOB = "ingest"
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def ingest_in_flight(instance: dg.DagsterInstance) -> str | None:
+    """The id of an ingest run still queued or running, if any."""
+    runs = instance.get_run_records(
+        filters=dg.RunsFilter(job_name=INGEST_JOB, statuses=IN_FLIGHT), limit=1
+    )
+    return runs[0].dagster_run.run_id if runs else None
+
+
+def ingest_run_request(instance: dg.DagsterInstance, pending: list[dict]) -> dg.RunRequest:
+    ids = [row["id"] for row in pending]
+    run_key = f"landing:{ids[0]}-{ids[-1]}"
+    # A batch whose earlier run died before claiming anything gets a fresh key.
+    earlier = instance.get_runs_count(filters=dg.RunsFilter(tags={"dagster/run_key": run_key}))
+    if earlier:
+        run_key = f"{run_key}:retry{earlier}"
+    return dg.RunRequest(
+        run_key=run_key,
+        run_config=ingest_run_config(ids),
+        tags={
+            "modwatch/task_ids": ",".join(row["task_id"] for row in pending),
+            "modwatch/site_ids": ",".join(str(s) for s in sorted({row["site_id"] for row in pending})),
+            "modwatch/payloads": str(len(ids)),
+        },
+    )
+
+
+def ingest_run_config(landing_ids: list[int]) -> dict:
+    return {"ops": {"normalised_inventory": {"config": {"landing_ids": landing_ids}}}}

@@ -1,0 +1,20 @@
+-- Claim payloads for a run. A payload is never taken while an earlier payload
+-- of the same site is held by another run, so each site's payloads apply in
+-- the order received. Callers hold the claim advisory lock.
+UPDATE landing_payloads p
+SET status = 'in_progress',
+    run_id = %(run_id)s,
+    started_at = coalesce(p.started_at, now()),
+    attempts = p.attempts + 1,
+    progress_total = p.modules_received,
+    progress_message = 'claimed by run ' || %(run_id)s
+WHERE p.id = ANY(%(landing_ids)s)
+  AND (p.status = 'pending' OR (p.status = 'in_progress' AND p.run_id = %(run_id)s))
+  AND NOT EXISTS (
+      SELECT 1 FROM landing_payloads earlier
+      WHERE earlier.site_id = p.site_id
+        AND earlier.id < p.id
+        AND earlier.status IN ('pending', 'in_progress')
+        AND earlier.id <> ALL(%(landing_ids)s))
+RETURNING p.id AS landing_id, p.task_id::text AS task_id, p.site_id, p.payload_shape,
+          p.sync_type, p.core_version, p.received_at, p.body, p.merged_at
