@@ -12,8 +12,8 @@ import json
 
 import polars as pl
 import psycopg
-from psycopg import sql
 
+from orchestration.frames import copy_frame
 from sql import statement
 
 STAGE_COLUMNS = [
@@ -29,16 +29,6 @@ def with_rounds(inventory: pl.DataFrame) -> pl.DataFrame:
     return inventory.with_columns(
         pl.col("landing_id").rank("dense").over("site_id").cast(pl.Int32).alias("round")
     )
-
-
-def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
-    """Bulk-load a frame: Polars writes CSV in one go, PostgreSQL reads it with COPY."""
-    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
-    )
-    payload = frame.write_csv(include_header=False, null_value="\\N", datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-    with conn.cursor() as cursor, cursor.copy(copy) as writer:
-        writer.write(payload.encode())
 
 
 def task_warnings(inventory: pl.DataFrame) -> dict[str, list[str]]:

@@ -9,12 +9,12 @@ status and completion.
 import dagster as dg
 import polars as pl
 import psycopg
+from transforms.inventory import normalise_inventory, payload_body_errors
 
 from orchestration import landing
 from orchestration.defs.resources import PostgresResource
 from orchestration.merge import merge_inventory
 from orchestration.requests import INGEST_JOB
-from transforms.inventory import normalise_inventory, payload_body_errors
 
 GROUP = "ingest"
 

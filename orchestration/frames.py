@@ -1,0 +1,40 @@
+"""Move frames between PostgreSQL and Polars with COPY, never row by row."""
+
+import io
+
+import polars as pl
+import psycopg
+from psycopg import sql
+
+
+def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
+               schema: dict | None = None) -> pl.DataFrame:
+    """The result of `query` as a frame, streamed out with COPY ... TO STDOUT."""
+    copy = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER, NULL '\\N')").format(sql.SQL(query))
+    buffer = io.BytesIO()
+    with conn.cursor() as cursor, cursor.copy(copy, params) as reader:
+        for chunk in reader:
+            buffer.write(chunk)
+    buffer.seek(0)
+    return pl.read_csv(buffer, null_values="\\N", schema_overrides=schema, infer_schema_length=0
+                       if schema is None else 100)
+
+
+def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
+    """Bulk-load a frame: Polars writes CSV in one go, PostgreSQL reads it with COPY."""
+    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    )
+    payload = frame.write_csv(include_header=False, null_value="\\N",
+                              datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+    with conn.cursor() as cursor, cursor.copy(copy) as writer:
+        writer.write(payload.encode())
+
+
+def pg_text_array(column: str) -> pl.Expr:
+    """A List[String] column as a PostgreSQL array literal, elements quoted."""
+    quoted = pl.col(column).list.eval(
+        pl.lit('"') + pl.element().str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all('"', '\\"', literal=True) + pl.lit('"')
+    )
+    return (pl.lit("{") + quoted.list.join(",") + pl.lit("}")).fill_null("{}").alias(column)

@@ -1,0 +1,79 @@
+"""Recompute update status and advisories for site modules, set-based.
+
+Read the installed rows, release data and advisories out of PostgreSQL with
+COPY, compute every status in one Polars plan (`transforms.update_status`),
+and write back with one UPDATE that touches only rows whose status changed.
+"""
+
+import polars as pl
+import psycopg
+
+from orchestration.frames import copy_frame, pg_text_array, read_frame
+from sql import statement
+from transforms.advisories import known_vulnerabilities
+from transforms.update_status import compute_update_status
+from transforms.versions import version_struct
+
+INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "module_id": pl.Int64, "project": pl.String,
+                    "feed_api": pl.String, "version": pl.String, "datestamp": pl.Int64,
+                    "module_type": pl.String}
+PROJECTS_SCHEMA = {"project": pl.String, "feed_api": pl.String, "fetch_state": pl.String,
+                   "project_status": pl.String, "supported_branches": pl.String,
+                   "supported_majors": pl.String}
+RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.String, "status": pl.String,
+                   "date": pl.Datetime("us", "UTC"), "is_security_update": pl.Boolean,
+                   "is_insecure": pl.Boolean, "is_unsupported": pl.Boolean}
+ADVISORIES_SCHEMA = {"feed_api": pl.String, "project": pl.String, "constraint_text": pl.String}
+
+
+def with_parsed_version(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(version_struct(pl.col("version")).alias("parsed")).unnest("parsed")
+
+
+def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
+    installed = with_parsed_version(
+        read_frame(conn, statement("status_installed"), {"site_ids": site_ids}, INSTALLED_SCHEMA))
+    projects = read_frame(conn, statement("status_projects"), schema=PROJECTS_SCHEMA).with_columns(
+        pl.col("supported_branches").fill_null("").str.split(",").list.eval(
+            pl.element().filter(pl.element() != "")),
+        pl.col("supported_majors").fill_null("").str.split(",").list.eval(
+            pl.element().filter(pl.element() != "").cast(pl.Int64)),
+    )
+    releases = with_parsed_version(read_frame(conn, statement("status_releases"), schema=RELEASES_SCHEMA))
+    advisories = read_frame(conn, "SELECT feed_api, project, constraint_text FROM advisories",
+                            schema=ADVISORIES_SCHEMA)
+    return installed, projects, releases, advisories
+
+
+def compute_statuses(installed, projects, releases, advisories) -> pl.DataFrame:
+    statuses = compute_update_status(installed, projects, releases)
+    vulnerable = known_vulnerabilities(installed, advisories)
+    return (
+        installed.select("site_module_id", "module_id")
+        .join(statuses, on="site_module_id", how="left")
+        .join(vulnerable, on="site_module_id", how="left")
+        .with_columns(
+            pl.col("advisories").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            pl.col("known_vulnerable").fill_null(False),
+        )
+    )
+
+
+def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None) -> dict[str, int]:
+    """Recompute statuses for the given sites' modules (every site when None)."""
+    statuses = compute_statuses(*load_inputs(conn, site_ids))
+    return write_statuses(conn, statuses)
+
+
+def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame) -> dict[str, int]:
+    stage = statuses.select(
+        "site_module_id", "module_id", "status", "status_reason", "latest_version",
+        "recommended_version", pg_text_array("also_available"), pg_text_array("security_updates"),
+        "update_available", "security_update_available", "known_vulnerable", pg_text_array("advisories"),
+    )
+    with conn.transaction():
+        conn.execute(statement("status_stage_create"))
+        copy_frame(conn, "stage_status", stage)
+        conn.execute(statement("status_latest_versions"))
+        changed = conn.execute(statement("status_apply")).rowcount
+    return {"site_modules_checked": statuses.height, "site_modules_changed": changed}

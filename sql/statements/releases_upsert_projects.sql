@@ -1,0 +1,24 @@
+-- Record each fetch. A failure keeps the last good data and says why.
+INSERT INTO projects AS p (name, feed_api, title, project_status, link, supported_branches,
+                           supported_majors, fetch_state, fetch_error, fetched_at, last_success_at,
+                           etag, last_modified)
+SELECT name, feed_api, title, project_status, link, coalesce(supported_branches, '{}'),
+       coalesce(supported_majors, '{}'), fetch_state, fetch_error, now(),
+       CASE WHEN fetch_state IN ('ok', 'not_found') THEN now() END, etag, last_modified
+FROM stage_projects
+ON CONFLICT (name, feed_api) DO UPDATE SET
+    title = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.title ELSE p.title END,
+    project_status = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.project_status
+                          WHEN EXCLUDED.fetch_state = 'not_found' THEN NULL ELSE p.project_status END,
+    link = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.link ELSE p.link END,
+    supported_branches = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.supported_branches
+                              ELSE p.supported_branches END,
+    supported_majors = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.supported_majors
+                            ELSE p.supported_majors END,
+    fetch_state = EXCLUDED.fetch_state,
+    fetch_error = EXCLUDED.fetch_error,
+    fetched_at = now(),
+    last_success_at = CASE WHEN EXCLUDED.fetch_state IN ('ok', 'not_found') THEN now()
+                           ELSE p.last_success_at END,
+    etag = coalesce(EXCLUDED.etag, p.etag),
+    last_modified = coalesce(EXCLUDED.last_modified, p.last_modified)

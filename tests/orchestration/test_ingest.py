@@ -1,0 +1,201 @@
+"""End to end: HTTP POST → landing sensor → ingest run → tables and task status."""
+
+import dagster as dg
+import pytest
+
+from tests.support.payloads import Module, many_modules, shape_a, shape_b
+
+
+def site_state(db, site_id: int) -> dict[str, dict]:
+    rows = db.execute(
+        """SELECT m.machine_name, v.version_string AS version, sm.enabled, sm.removed_at IS NOT NULL AS removed,
+                  sm.project, sm.module_type, sm.status
+           FROM site_modules sm JOIN modules m ON m.id = sm.module_id
+           JOIN module_versions v ON v.id = sm.current_version_id
+           WHERE sm.site_id = %s ORDER BY m.machine_name""", (site_id,)).fetchall()
+    return {row.pop("machine_name"): row for row in rows}
+
+
+def events(db, site_id: int) -> list[tuple]:
+    rows = db.execute(
+        """SELECT m.machine_name, e.event_type, e.from_version, e.to_version
+           FROM site_module_events e JOIN modules m ON m.id = e.module_id
+           WHERE e.site_id = %s ORDER BY e.id""", (site_id,)).fetchall()
+    return [tuple(row.values()) for row in rows]
+
+
+def test_first_full_sync_creates_everything(platform, db):
+    site = platform.add_site("first")
+    task = platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5"),
+                                        Module("node", "10.3.8", module_type="core")]))
+    assert platform.status(task)["status"] == "pending"
+    run = platform.run_once()
+    assert run.success
+    status = platform.status(task, site.headers)
+    assert status["status"] == "completed"
+    assert status["run_id"] == run.run_id and run.run_id in status["run_url"]
+    result = status["result"]
+    assert result["sync_type"] == "full"
+    assert (result["modules_processed"], result["modules_created"], result["modules_updated"],
+            result["modules_unchanged"], result["modules_removed"]) == (3, 3, 0, 0, 0)
+    state = site_state(db, site.id)
+    assert state["views"]["version"] == "8.x-3.1" and state["views"]["project"] == "views"
+    assert state["node"]["project"] == "drupal"
+    assert all(row["status"] == "NOT_CHECKED" for row in state.values())
+    assert sorted(events(db, site.id)) == sorted([
+        ("node", "added", None, "10.3.8"), ("token", "added", None, "8.x-1.5"),
+        ("views", "added", None, "8.x-3.1")])
+    assert db.execute("SELECT last_sync_at IS NOT NULL AS synced FROM sites WHERE id = %s",
+                      (site.id,)).fetchone()["synced"]
+
+
+def test_partial_sync_touches_only_listed_modules(platform, db):
+    site = platform.add_site("partial")
+    platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]))
+    platform.run_once()
+    task = platform.push(site, shape_a(site.url, [Module("views", "8.x-3.2")]))
+    platform.run_once()
+    result = platform.status(task)["result"]
+    assert result["sync_type"] == "partial"
+    assert (result["modules_updated"], result["modules_removed"]) == (1, 0)
+    state = site_state(db, site.id)
+    assert state["token"] == {**state["token"], "version": "8.x-1.5", "removed": False}
+    assert events(db, site.id)[-1] == ("views", "version_changed", "8.x-3.1", "8.x-3.2")
+
+
+def test_full_sync_removes_and_a_later_sync_re_adds(platform, db):
+    site = platform.add_site("removal")
+    platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]))
+    platform.run_once()
+    removal = platform.push(site, shape_b([Module("views", "8.x-3.1")]))
+    platform.run_once()
+    assert platform.status(removal)["result"]["modules_removed"] == 1
+    assert platform.status(removal)["result"]["modules_unchanged"] == 1
+    state = site_state(db, site.id)
+    assert state["token"]["removed"] and not state["token"]["enabled"]
+    re_add = platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.6")]))
+    platform.run_once()
+    assert platform.status(re_add)["result"]["modules_created"] == 1
+    state = site_state(db, site.id)
+    assert not state["token"]["removed"] and state["token"]["version"] == "8.x-1.6"
+    assert [e for e in events(db, site.id) if e[0] == "token"] == [
+        ("token", "added", None, "8.x-1.5"), ("token", "removed", "8.x-1.5", None),
+        ("token", "added", None, "8.x-1.6")]
+
+
+def test_enabling_and_disabling_are_events(platform, db):
+    site = platform.add_site("toggle")
+    platform.push(site, shape_b([Module("devel", "5.1.0", enabled=True)]))
+    platform.run_once()
+    disabled = platform.push(site, shape_b([Module("devel", "5.1.0", enabled=False)]))
+    platform.run_once()
+    platform.push(site, shape_b([Module("devel", "5.1.0", enabled=True)]))
+    platform.run_once()
+    assert platform.status(disabled)["result"]["modules_updated"] == 1
+    assert [e[1] for e in events(db, site.id)] == ["added", "disabled", "enabled"]
+
+
+def test_payloads_of_one_site_in_one_run_apply_in_order(platform, db):
+    batched, stepwise = platform.add_site("batched"), platform.add_site("stepwise")
+    sequence = [
+        shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]),
+        shape_a("", [Module("views", "8.x-3.2"), Module("token", "8.x-1.5", enabled=False)]),
+        shape_b([Module("views", "8.x-3.3")]),
+    ]
+    for payload in sequence:
+        platform.push(batched, with_url(payload, batched.url))
+    assert platform.run_once().success
+    assert len(platform.runs) == 1
+    for payload in sequence:
+        platform.push(stepwise, with_url(payload, stepwise.url))
+        platform.run_once()
+    assert site_state(db, batched.id) == site_state(db, stepwise.id)
+    assert events(db, batched.id) == events(db, stepwise.id)
+    assert site_state(db, batched.id)["views"]["version"] == "8.x-3.3"
+
+
+def with_url(payload: dict, url: str) -> dict:
+    return {**payload, "site": {**payload["site"], "url": url}} if "site" in payload else payload
+
+
+def test_reprocessing_the_same_batch_gives_identical_tables(platform, db):
+    site = platform.add_site("again")
+    platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]))
+    platform.push(site, shape_b([Module("views", "8.x-3.2")]))
+    platform.run_once()
+    before = (site_state(db, site.id), events(db, site.id))
+    db.execute("UPDATE landing_payloads SET status = 'pending', merged_at = NULL, run_id = NULL")
+    assert platform.run_once().success
+    assert (site_state(db, site.id), events(db, site.id)) == before
+
+
+def test_ten_sites_in_one_run(platform, db):
+    sites = [platform.add_site(f"many{i}") for i in range(10)]
+    tasks = [platform.push(site, shape_b(many_modules(50, prefix=f"m{i % 3}"))) for i, site in enumerate(sites)]
+    run = platform.run_once()
+    assert run.success and len(platform.runs) == 1
+    assert {platform.status(task)["status"] for task in tasks} == {"completed"}
+    assert db.execute("SELECT count(*) AS n FROM site_modules").fetchone()["n"] == 500
+    assert db.execute("SELECT count(*) AS n FROM modules").fetchone()["n"] == 150
+    tags = platform.instance.get_run_by_id(run.run_id).tags
+    assert set(tags["modwatch/task_ids"].split(",")) == set(tasks)
+    assert set(tags["modwatch/site_ids"].split(",")) == {str(site.id) for site in sites}
+
+
+def test_a_2000_module_payload(platform, db):
+    site = platform.add_site("big")
+    task = platform.push(site, shape_b(many_modules(2000)))
+    platform.run_once()
+    assert platform.status(task)["result"]["modules_created"] == 2000
+    assert db.execute("SELECT count(*) AS n FROM site_modules").fetchone()["n"] == 2000
+
+
+def test_odd_versions_complete_with_warnings(platform, db):
+    site = platform.add_site("odd")
+    task = platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("weird", "banana"),
+                                        Module("custom_thing", "1.x", module_type="custom")]))
+    platform.run_once()
+    status = platform.status(task)
+    assert status["status"] == "completed"
+    assert status["result"]["modules_processed"] == 3
+    warnings = " ".join(status["result"]["warnings"])
+    assert "banana" in warnings and "weird" in warnings
+    assert site_state(db, site.id)["weird"]["version"] == "banana"
+
+
+@pytest.mark.parametrize("steps_before_death", [["normalised_inventory"],
+                                                ["normalised_inventory", "site_modules"]])
+def test_a_run_killed_midway_is_picked_up_again(platform, db, steps_before_death):
+    from orchestration.definitions import defs
+    from orchestration.requests import ingest_run_config
+
+    site = platform.add_site("killed")
+    task = platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]))
+    landing_id = db.execute("SELECT id FROM landing_payloads").fetchone()["id"]
+    # A run that executes only its first steps and then ends, as a killed run would.
+    partial = defs.resolve_job_def("ingest").execute_in_process(
+        run_config=ingest_run_config([landing_id]), instance=platform.instance,
+        asset_selection=[dg.AssetKey(step) for step in steps_before_death])
+    assert partial.success
+    assert platform.status(task)["status"] == "in_progress"
+    run = platform.run_once()  # the sensor releases the dead run's task and starts a new run
+    assert run is not None and run.success
+    status = platform.status(task)
+    assert status["status"] == "completed" and status["result"]["modules_created"] == 2
+    assert len(events(db, site.id)) == 2
+    assert db.execute("SELECT count(*) AS n FROM site_modules").fetchone()["n"] == 2
+
+
+def test_sensor_skips_when_nothing_is_pending(platform):
+    result = platform.evaluate_sensor()
+    assert isinstance(result, dg.SkipReason)
+    assert "no pending" in result.skip_message
+
+
+def test_sensor_run_key_comes_from_the_payload_ids(platform, db):
+    site = platform.add_site("keys")
+    platform.push(site, shape_b([Module("views", "8.x-3.1")]))
+    platform.push(site, shape_b([Module("views", "8.x-3.2")]))
+    ids = [row["id"] for row in db.execute("SELECT id FROM landing_payloads ORDER BY id")]
+    (request,) = platform.evaluate_sensor().run_requests
+    assert request.run_key == f"landing:{ids[0]}-{ids[-1]}"
