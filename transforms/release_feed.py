@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from transforms.versions import version_struct
+from transforms.versions import supported_branches_list, supported_majors_list, version_struct
 
 __all__ = [
     "PROJECT_SCHEMA",
@@ -168,10 +168,8 @@ def parse_release_feed(xml: bytes) -> ParsedFeed:
         api_version=_text(root, "api_version"),
         project_status=_text(root, "project_status"),
         link=_text(root, "link"),
-        supported_branches=tuple(_split_list(_text(root, "supported_branches"))),
-        supported_majors=tuple(
-            _int(item, "supported_majors") for item in _split_list(_text(root, "supported_majors"))
-        ),
+        supported_branches=tuple(supported_branches_list(_text(root, "supported_branches"))),
+        supported_majors=tuple(supported_majors_list(_text(root, "supported_majors"))),
         recommended_major=_optional_int(_text(root, "recommended_major"), "recommended_major"),
         default_major=_optional_int(_text(root, "default_major"), "default_major"),
     )
@@ -241,10 +239,6 @@ def _text(element: ET.Element, path: str) -> str | None:
         return None
     value = value.strip()
     return value or None
-
-
-def _split_list(value: str | None) -> list[str]:
-    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def _int(value: str, field: str) -> int:

@@ -116,6 +116,8 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from transforms.versions import matches_branch_expr
+
 __all__ = [
     "CURRENT",
     "INSTALLED_COLUMNS",
@@ -355,9 +357,7 @@ def _support(project_rows: pl.LazyFrame) -> pl.LazyFrame:
 def _matches_support(version: pl.Expr, major: pl.Expr) -> pl.Expr:
     return (
         pl.when(pl.col("support_prefix").is_not_null())
-        # drupal.org's rule: strpos($version, $branch) === 0. Branches end in "."
-        # ("8.x-1.", "10.3."), so "8.x-1." never matches "8.x-10.0".
-        .then(version.str.starts_with(pl.col("support_prefix")))
+        .then(matches_branch_expr(version, pl.col("support_prefix")))
         .otherwise(major == pl.col("support_major"))
         .fill_null(False)
     )

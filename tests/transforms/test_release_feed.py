@@ -206,6 +206,15 @@ def test_project_status_is_read_as_is():
     }
 
 
+def test_supported_lists_drop_empty_and_malformed_entries():
+    project = parse_release_feed(
+        b"<project><short_name>x</short_name><supported_majors>1, x,3,</supported_majors>"
+        b"<supported_branches>8.x-1., ,2.0.</supported_branches></project>"
+    ).project
+    assert project.supported_majors == (1, 3)
+    assert project.supported_branches == ("8.x-1.", "2.0.")
+
+
 def test_error_document_means_no_release_history():
     with pytest.raises(NoReleaseHistory) as raised:
         parse(MODERN_FEEDS / "no_such_project.xml")
@@ -232,7 +241,7 @@ def test_feed_without_releases_gives_an_empty_typed_frame():
         b"this is not xml",
         b"<html><body>Bad gateway</body></html>",
         b"<project><title>no short name</title></project>",
-        b"<project><short_name>x</short_name><supported_majors>one</supported_majors></project>",
+        b"<project><short_name>x</short_name><recommended_major>one</recommended_major></project>",
         b"<project><short_name>x</short_name><releases><release><version>1.0.0</version>"
         b"<date>yesterday</date></release></releases></project>",
         b"<project><short_name>x</short_name><releases><release><status>published</status>"
