@@ -57,3 +57,8 @@ def report_progress(conn: psycopg.Connection, *, run_id: str, message: str, done
 
 def complete(conn: psycopg.Connection, *, run_id: str) -> list[dict]:
     return conn.execute(statement("landing_complete"), {"run_id": run_id}).fetchall()
+
+
+def run_site_ids(conn: psycopg.Connection, *, run_id: str) -> list[int]:
+    rows = conn.execute(statement("landing_run_sites"), {"run_id": run_id}).fetchall()
+    return [row["site_id"] for row in rows]

@@ -23,7 +23,8 @@ PROJECTS_SCHEMA = {"project": pl.String, "feed_api": pl.String, "fetch_state": p
 RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.String, "status": pl.String,
                    "date": pl.Datetime("us", "UTC"), "is_security_update": pl.Boolean,
                    "is_insecure": pl.Boolean, "is_unsupported": pl.Boolean}
-ADVISORIES_SCHEMA = {"feed_api": pl.String, "project": pl.String, "constraint_text": pl.String}
+ADVISORIES_SCHEMA = {"feed_api": pl.String, "package": pl.String, "project": pl.String,
+                     "constraint_text": pl.String}
 
 
 def with_parsed_version(frame: pl.DataFrame) -> pl.DataFrame:
@@ -40,7 +41,7 @@ def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
             pl.element().filter(pl.element() != "").cast(pl.Int64)),
     )
     releases = with_parsed_version(read_frame(conn, statement("status_releases"), schema=RELEASES_SCHEMA))
-    advisories = read_frame(conn, "SELECT feed_api, project, constraint_text FROM advisories",
+    advisories = read_frame(conn, "SELECT feed_api, package, project, constraint_text FROM advisories",
                             schema=ADVISORIES_SCHEMA)
     return installed, projects, releases, advisories
 
@@ -77,3 +78,10 @@ def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame) -> dict[str
         conn.execute(statement("status_latest_versions"))
         changed = conn.execute(statement("status_apply")).rowcount
     return {"site_modules_checked": statuses.height, "site_modules_changed": changed}
+
+
+def stored_statuses(conn: psycopg.Connection) -> pl.DataFrame:
+    return read_frame(conn, statement("status_stored"), schema={
+        "site_module_id": pl.Int64, "status": pl.String, "update_available": pl.Boolean,
+        "security_update_available": pl.Boolean, "known_vulnerable": pl.Boolean,
+        "recommended_version": pl.String})

@@ -12,9 +12,11 @@ import psycopg
 from transforms.inventory import normalise_inventory, payload_body_errors
 
 from orchestration import landing
-from orchestration.defs.resources import PostgresResource
+from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
 from orchestration.merge import merge_inventory
+from orchestration.releases import store_feeds, wanted_feeds
 from orchestration.requests import INGEST_JOB
+from orchestration.status import refresh_status
 
 GROUP = "ingest"
 
@@ -104,10 +106,17 @@ def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame)
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[site_modules])
-def update_status(context: dg.AssetExecutionContext, database: PostgresResource) -> None:
-    """Update status of the run's site modules (release data and advisories)."""
+def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
+                  release_feeds: ReleaseFeedResource) -> None:
+    """Status of the run's sites: fetch feeds of projects seen for the first time, then recompute."""
     with database.connect(autocommit=True) as conn:
+        site_ids = landing.run_site_ids(conn, run_id=context.run_id)
+        new_feeds = wanted_feeds(conn, new_only=True)
+        stored = store_feeds(conn, release_feeds.fetch(new_feeds)) if new_feeds else None
+        counts = refresh_status(conn, site_ids) if site_ids else {}
         landing.report_progress(conn, run_id=context.run_id, message="status computed", done=True)
+    context.add_output_metadata({"sites": len(site_ids), "new_feeds": len(new_feeds),
+                                 "feeds_failed": len(stored.failed) if stored else 0, **counts})
 
 
 @dg.asset(group_name=GROUP, kinds={"postgres"}, deps=[update_status])

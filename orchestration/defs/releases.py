@@ -1,0 +1,96 @@
+"""Release data and advisories: assets, their jobs and schedules, and the daily reconciliation."""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+
+from modwatch.settings import Settings
+from orchestration.advisories import load_advisories
+from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
+from orchestration.releases import store_feeds, wanted_feeds
+from orchestration.status import compute_statuses, load_inputs, stored_statuses, write_statuses
+
+GROUP = "release_data"
+REFRESH_INTERVAL = timedelta(hours=6)
+
+
+class ReleaseRefresh(dg.Config):
+    projects: list[str] | None = None  # only these projects (all stale ones when unset)
+    force: bool = False  # fetch even feeds fetched within the refresh interval
+
+
+class AdvisoriesSource(dg.Config):
+    source: str | None = None  # URL or file; MODWATCH_ADVISORIES_URL when unset
+
+
+@dg.asset(group_name=GROUP, kinds={"xml", "postgres"})
+def release_data(context: dg.AssetExecutionContext, config: ReleaseRefresh, database: PostgresResource,
+                 release_feeds: ReleaseFeedResource) -> dg.MaterializeResult:
+    """drupal.org release history of every project a site uses → `projects`, `releases`."""
+    older_than = None if (config.force or config.projects) else datetime.now(UTC) - REFRESH_INTERVAL
+    with database.connect() as conn:
+        wanted = wanted_feeds(conn, projects=config.projects, older_than=older_than)
+        stored = store_feeds(conn, release_feeds.fetch(wanted))
+    for feed, error in stored.failed.items():
+        context.log.warning(f"release feed {feed} failed: {error}")
+    return dg.MaterializeResult(metadata={
+        "feeds_fetched": stored.fetched, "feeds_changed": len(stored.changed),
+        "feeds_failed": dg.MetadataValue.json(stored.failed), "not_found": dg.MetadataValue.json(stored.not_found)})
+
+
+@dg.asset(group_name=GROUP, kinds={"json", "postgres"})
+def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSource,
+                        database: PostgresResource) -> dg.MaterializeResult:
+    """The drupal-security-advisories composer metapackage → `advisories`."""
+    source = config.source or Settings().advisories_url
+    if not source:
+        context.log.info("no advisories source configured (MODWATCH_ADVISORIES_URL)")
+        return dg.MaterializeResult(metadata={"loaded": False})
+    with database.connect() as conn:
+        loaded = load_advisories(conn, source)
+    return dg.MaterializeResult(metadata={"loaded": True, **loaded})
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[release_data, security_advisories],
+          check_specs=[dg.AssetCheckSpec("no_status_drift", asset="portfolio_status",
+                                         description="Stored statuses equal a recomputation from scratch.")])
+def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResource):
+    """Every present site module's update status, recomputed from scratch and compared with what is stored."""
+    with database.connect() as conn:
+        fresh = compute_statuses(*load_inputs(conn, None))
+        drift = drifted_rows(stored_statuses(conn), fresh)
+        written = write_statuses(conn, fresh)
+    yield dg.MaterializeResult(metadata={**written, "drifted_rows": drift.height})
+    yield dg.AssetCheckResult(
+        check_name="no_status_drift", passed=drift.is_empty(),
+        description="stored statuses match" if drift.is_empty() else f"{drift.height} site modules had drifted",
+        metadata={"count": drift.height, "sample": dg.MetadataValue.json(drift.head(10).to_dicts())})
+
+
+def drifted_rows(stored, fresh):
+    """Rows whose stored status differs from the fresh computation."""
+    columns = ["status", "update_available", "security_update_available", "known_vulnerable", "recommended_version"]
+    joined = fresh.select("site_module_id", *columns).join(stored, on="site_module_id", how="left", suffix="_stored")
+    differs = None
+    for column in columns:
+        condition = joined[column].ne_missing(joined[f"{column}_stored"])
+        differs = condition if differs is None else differs | condition
+    return joined.filter(differs).select("site_module_id", *[c for c in joined.columns if c.startswith("status")])
+
+
+refresh_releases = dg.define_asset_job(
+    "refresh_releases", selection=[release_data, portfolio_status], executor_def=dg.in_process_executor,
+    description="Fetch stale release feeds and recompute every status.")
+load_security_advisories = dg.define_asset_job(
+    "load_advisories", selection=[security_advisories, portfolio_status], executor_def=dg.in_process_executor,
+    description="Load the advisories metapackage and recompute every status.")
+reconcile = dg.define_asset_job(
+    "reconcile", selection=[portfolio_status], executor_def=dg.in_process_executor,
+    description="Recompute every status from scratch; the drift check reports any disagreement.")
+
+release_schedule = dg.ScheduleDefinition(
+    job=refresh_releases, cron_schedule="0 */6 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
+advisories_schedule = dg.ScheduleDefinition(
+    job=load_security_advisories, cron_schedule="30 */6 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
+reconcile_schedule = dg.ScheduleDefinition(
+    job=reconcile, cron_schedule="15 3 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)

@@ -1,0 +1,6 @@
+-- One site as GET /sites/{id} shows it, with the site the caller's token
+-- belongs to (NULL for an unknown token or the admin).
+SELECT site.id, site.name, site.url, site.created_at, site.last_sync_at, site.core_version,
+       (SELECT id FROM sites WHERE token_hash = %(token_hash)s) AS token_site_id
+FROM (SELECT 1) AS one
+LEFT JOIN sites AS site ON site.id = %(site_id)s

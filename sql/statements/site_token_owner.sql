@@ -1,0 +1,1 @@
+SELECT id FROM sites WHERE token_hash = %(token_hash)s
