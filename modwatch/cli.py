@@ -13,6 +13,10 @@ from modwatch.settings import Settings
 app = typer.Typer(no_args_is_help=True, help="Know which Drupal sites run insecure or outdated modules.")
 site_app = typer.Typer(no_args_is_help=True, help="Register and manage monitored sites.")
 app.add_typer(site_app, name="site")
+releases_app = typer.Typer(no_args_is_help=True, help="drupal.org release data.")
+app.add_typer(releases_app, name="releases")
+advisories_app = typer.Typer(no_args_is_help=True, help="Security advisories (composer metapackage).")
+app.add_typer(advisories_app, name="advisories")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +124,51 @@ def process(as_json: JsonFlag = False) -> None:
     failed = [r for r in summary if not r["success"]]
     emit(summary, as_json, f"{len(summary)} ingest run(s), {len(failed)} failed" if summary else "nothing pending")
     if failed:
+        raise typer.Exit(1)
+
+
+def run_job_in_process(job_name: str, run_config: dict) -> dict:
+    """Run a Dagster job here, recorded in the platform's Dagster instance (visible in the UI)."""
+    import os
+
+    import dagster as dg
+
+    env = runtime()
+    os.environ.update(env.child_environment())
+    from orchestration.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False)
+        checks = [
+            {"check": e.asset_check_evaluation_data.check_name, "passed": e.asset_check_evaluation_data.passed}
+            for e in result.all_events if e.is_asset_check_evaluation
+        ]
+    return {"run_id": result.run_id, "success": result.success, "checks": checks}
+
+
+@releases_app.command("refresh")
+def releases_refresh(
+    project: Annotated[list[str] | None, typer.Option("--project", help="Only this project (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Fetch release feeds now (stale ones, or --project) and recompute statuses."""
+    outcome = run_job_in_process("refresh_releases", {"ops": {"release_data": {"config": {
+        "projects": project or None, "force": bool(project)}}}})
+    emit(outcome, as_json, f"run {outcome['run_id']}: {'ok' if outcome['success'] else 'FAILED'}")
+    if not outcome["success"]:
+        raise typer.Exit(1)
+
+
+@advisories_app.command("load")
+def advisories_load(
+    source: Annotated[str | None, typer.Argument(help="URL or file; default MODWATCH_ADVISORIES_URL.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Load a drupal-security-advisories metapackage and recompute statuses."""
+    outcome = run_job_in_process("load_advisories", {"ops": {"security_advisories": {"config": {"source": source}}}})
+    emit(outcome, as_json, f"run {outcome['run_id']}: {'ok' if outcome['success'] else 'FAILED'}")
+    if not outcome["success"]:
         raise typer.Exit(1)
 
 
