@@ -5,8 +5,22 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from intake.database import make_engine
-from intake.routers import health
+from intake.errors import install_error_handlers
+from intake.openapi import openapi_with
+from intake.routers import API_PREFIX, health, intake, sites, tasks
+from intake.schemas.intake import PAYLOAD_MODELS
+from modwatch.secrets import admin_token, hash_token
 from modwatch.settings import Settings, get_settings
+
+DESCRIPTION = """
+Drupal sites push their module inventory; modwatch lands it durably and
+processes it in batch. Authenticate with `Authorization: Bearer <token>`:
+the admin token, or a site's own token (which may only push to and read
+its own site).
+
+Every error answer has the same shape:
+`{"error": {"status", "code", "message", "details": [{"path", "message", "code"}]}}`.
+"""
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
@@ -25,9 +39,17 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         title="modwatch",
         version="0.1.0",
         summary="Know which Drupal sites run insecure or outdated modules.",
+        description=DESCRIPTION,
         lifespan=lifespan,
     )
+    configured_token = settings.admin_token.get_secret_value() if settings.admin_token else None
     app.state.settings = settings
+    app.state.admin_token_hash = hash_token(admin_token(settings.home, configured_token))
     app.state.engine = make_engine(url)
+    install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(sites.router, prefix=API_PREFIX)
+    app.include_router(intake.router, prefix=API_PREFIX)
+    app.include_router(tasks.router, prefix=API_PREFIX)
+    app.openapi = openapi_with(app, PAYLOAD_MODELS)
     return app

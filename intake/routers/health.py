@@ -5,7 +5,8 @@ from sqlalchemy.exc import SQLAlchemyError
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="200 when the database answers, 503 otherwise")
+@router.get("/health", summary="200 when the database answers, 503 otherwise",
+            responses={503: {"description": "The database does not answer"}})
 async def health(request: Request) -> JSONResponse:
     try:
         async with request.app.state.engine.connect() as conn:

@@ -1,0 +1,48 @@
+"""Task status: how the processing of one accepted payload goes."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+
+from intake.auth import CallerDep
+from intake.database import ConnectionDep, fetch_one
+from intake.errors import error_responses, forbidden, not_found, unauthorized
+from intake.routers import API_PREFIX
+from intake.schemas.tasks import TaskProgressOut, TaskStatusOut
+
+router = APIRouter(prefix="/tasks", tags=["tasks"], responses=error_responses(401, 403, 404, 422, 503))
+
+
+def task_status_path(task_id: UUID) -> str:
+    return f"{API_PREFIX}{router.prefix}/{task_id}/status"
+
+
+@router.get("/{task_id}/status", summary="Status of a pushed payload (its site's token, or admin)")
+async def task_status(task_id: str, request: Request, caller: CallerDep, conn: ConnectionDep) -> TaskStatusOut:
+    """An id that is not a UUID is answered like an unknown task: 404."""
+    try:
+        task_uuid = UUID(task_id)
+    except ValueError:
+        task_uuid = None
+    row = await fetch_one(conn, "task_status", {"task_id": task_uuid, "token_hash": caller.token_hash})
+    if not caller.is_admin and row["token_site_id"] is None:
+        raise unauthorized("the bearer token is not valid", invalid_token=True)
+    if row["task_id"] is None:
+        raise not_found(f"no task {task_id}")
+    if not caller.is_admin and row["token_site_id"] != row["site_id"]:
+        raise forbidden("this task belongs to another site")
+    run_url = f"{request.app.state.settings.dagster_ui_url.rstrip('/')}/runs/{row['run_id']}" if row["run_id"] else None
+    return TaskStatusOut(
+        task_id=row["task_id"],
+        site_id=row["site_id"],
+        status=row["status"],
+        received_at=row["received_at"],
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+        run_id=row["run_id"],
+        run_url=run_url,
+        progress=TaskProgressOut(current=row["progress_current"], total=row["progress_total"],
+                                 status=row["progress_message"] or row["status"]),
+        result=row["result"],
+        error=row["error"],
+    )

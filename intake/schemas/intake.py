@@ -1,0 +1,183 @@
+"""The two payload shapes Drupal sites push, and the intake's answers.
+
+Clients of both generations exist. Types are strict JSON types (a boolean is
+`true`/`false`, never `"1"`; an integer is a JSON integer): the landed bytes are
+decoded downstream by a typed decoder that relies on it. Unknown keys are
+accepted and ignored.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from intake.schemas.tasks import SyncResult
+
+MachineName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$", examples=["views_ui"])]
+ModuleName = Annotated[str, Field(min_length=1, max_length=255)]
+Version = Annotated[
+    str,
+    Field(min_length=1, max_length=50, description="As the site reports it; unusual versions are accepted",
+          examples=["8.x-1.2", "2.0.0-beta1", "1.x-dev"]),
+]
+ModuleType = Literal["core", "contrib", "custom"]
+PlatformVersion = Annotated[str, Field(max_length=50, pattern=r"^[0-9]+\.[0-9]+", examples=["10.3.8"])]
+Datestamp = Annotated[StrictInt, Field(ge=0, le=2**63 - 1, description="Unix time from `.info.yml` (dev snapshots)")]
+SchemaVersion = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
+Project = Annotated[
+    MachineName,
+    Field(description="drupal.org project the module ships in; absent: the machine name (core: `drupal`)"),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+
+class _Payload(BaseModel):
+    # Top-level keys that belong to neither shape are kept (not validated) so
+    # shape detection can see them; everything else ignores unknown keys.
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+# Shape A (newer clients) ---------------------------------------------------
+
+
+class ReportedSite(_Strict):
+    url: Annotated[str, Field(min_length=1, max_length=2048)] = Field(description="Must match the registered URL")
+    name: ModuleName
+    token: str | None = Field(default=None, description="Legacy; ignored — authenticate with the bearer token")
+
+
+class DrupalInfo(_Strict):
+    core_version: PlatformVersion
+    php_version: PlatformVersion
+    ip_address: Annotated[str, Field(max_length=255)] | None = None
+
+
+class ModuleA(_Strict):
+    machine_name: MachineName
+    display_name: ModuleName
+    module_type: ModuleType
+    enabled: StrictBool
+    version: Version
+    description: str | None = None
+    project: Project | None = None
+    datestamp: Datestamp | None = None
+
+
+class SyncPayloadA(_Payload):
+    """Shape A: `site` + `drupal_info`; partial unless `full_sync` is true."""
+
+    site: ReportedSite
+    drupal_info: DrupalInfo
+    modules: Annotated[list[ModuleA], Field(min_length=1)]
+    full_sync: StrictBool = Field(default=False, description="true: modules absent from the payload are removed")
+
+
+# Shape B (older clients) ---------------------------------------------------
+
+
+class ModuleB(_Strict):
+    machine_name: MachineName
+    name: ModuleName
+    type: ModuleType
+    version: Version
+    status: StrictBool = Field(description="Whether the module is enabled")
+    schema_version: SchemaVersion | None = None
+    package: Annotated[str, Field(max_length=255)] | None = None
+    core_compatibility: list[str] | None = None
+    dependencies: list[str] | None = None
+    description: str | None = None
+    project_link: Annotated[str, Field(max_length=500)] | None = None
+    security_coverage: StrictBool | None = None
+    project: Project | None = None
+    datestamp: Datestamp | None = None
+
+
+class SyncPayloadB(_Payload):
+    """Shape B: `site_info` + top-level versions; full unless `sync_type` says partial."""
+
+    site_info: dict[str, Any] = Field(description="Free-form site metadata")
+    modules: Annotated[list[ModuleB], Field(min_length=1)]
+    # Unix time or an ISO 8601 string: both are what clients of this generation send.
+    sync_timestamp: datetime = Field(strict=False, description="When the inventory was collected")
+    drupal_version: PlatformVersion
+    php_version: PlatformVersion
+    sync_type: Literal["full", "partial"] = "full"
+
+
+PAYLOAD_MODELS = (SyncPayloadA, SyncPayloadB)
+
+# Responses -----------------------------------------------------------------
+
+
+class SyncAcceptedOut(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    task_id: UUID
+    status_url: str = Field(examples=["/api/v1/tasks/550e8400-e29b-41d4-a716-446655440000/status"])
+    modules_received: int
+    sync_type: Literal["full", "partial"]
+
+
+class SyncFinishedOut(BaseModel):
+    """Answer to `Prefer: wait=N` when the task finished within N seconds."""
+
+    status: Literal["completed", "failed"]
+    task_id: UUID
+    result: SyncResult | None
+    error: str | None = Field(default=None, description="Why the task failed (status `failed`)")
+
+
+# Examples for the documentation ---------------------------------------------
+
+SHAPE_A_EXAMPLE = {
+    "site": {"url": "https://www.example.org", "name": "Example"},
+    "drupal_info": {"core_version": "10.3.8", "php_version": "8.3.2", "ip_address": "192.0.2.10"},
+    "modules": [
+        {"machine_name": "node", "display_name": "Node", "module_type": "core", "enabled": True,
+         "version": "10.3.8"},
+        {"machine_name": "views_ui", "display_name": "Views UI", "module_type": "core", "enabled": False,
+         "version": "10.3.8", "project": "drupal"},
+        {"machine_name": "pathauto", "display_name": "Pathauto", "module_type": "contrib", "enabled": True,
+         "version": "8.x-1.12", "description": "Generates URL aliases."},
+        {"machine_name": "admin_toolbar", "display_name": "Admin Toolbar", "module_type": "contrib",
+         "enabled": True, "version": "3.x-dev", "datestamp": 1718000000},
+    ],
+    "full_sync": True,
+}
+
+SHAPE_B_EXAMPLE = {
+    "site_info": {"name": "Example", "environment": "production"},
+    "modules": [
+        {"machine_name": "views", "name": "Views", "type": "core", "version": "9.5.11", "status": True,
+         "schema_version": 8500, "core_compatibility": ["9.x"]},
+        {"machine_name": "token", "name": "Token", "type": "contrib", "version": "8.x-1.13", "status": True,
+         "project": "token", "dependencies": ["drupal:system"]},
+        {"machine_name": "acme_tweaks", "name": "ACME tweaks", "type": "custom", "version": "1.0",
+         "status": False},
+    ],
+    "sync_timestamp": "2024-01-15T10:35:00Z",
+    "drupal_version": "9.5.11",
+    "php_version": "8.1.27",
+    "sync_type": "full",
+}
+
+PAYLOAD_EXAMPLES: dict[str, Any] = {
+    "shape_a": {
+        "summary": "Shape A (full sync)",
+        "description": "`site` + `drupal_info`; without `full_sync` the sync is partial.",
+        "value": SHAPE_A_EXAMPLE,
+    },
+    "shape_a_partial": {
+        "summary": "Shape A (partial sync, the default)",
+        "value": {**{k: v for k, v in SHAPE_A_EXAMPLE.items() if k != "full_sync"},
+                  "modules": SHAPE_A_EXAMPLE["modules"][2:3]},
+    },
+    "shape_b": {
+        "summary": "Shape B (full sync, the default)",
+        "description": "`site_info` + top-level `drupal_version`, `php_version`, `sync_timestamp`.",
+        "value": SHAPE_B_EXAMPLE,
+    },
+}

@@ -1,0 +1,56 @@
+"""Sites: registration, listing, token rotation."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from intake.site_urls import site_url_key
+
+MAX_SITE_ID = 2**63 - 1
+
+SiteId = Annotated[int, Path(ge=1, le=MAX_SITE_ID, description="The site's id")]
+
+
+def _http_url(url: str) -> str:
+    if site_url_key(url) is None:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    return url
+
+
+SiteName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
+SiteUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=2048, pattern=r"^[^\x00-\x20\x7f]+$", examples=["https://www.example.org"]),
+    AfterValidator(_http_url),
+]
+
+
+class SiteIn(BaseModel):
+    model_config = ConfigDict(strict=True, json_schema_extra={"examples": [
+        {"name": "Example intranet", "url": "https://intranet.example.org"}]})
+
+    name: SiteName = Field(description="Human name of the site")
+    url: SiteUrl = Field(description="Base URL; shape A payloads must report the same URL")
+
+
+class SiteOut(BaseModel):
+    """A monitored site. Later issues add inventory counts (modules, updates, vulnerabilities)."""
+
+    id: int
+    name: str
+    url: str
+    created_at: datetime
+    last_sync_at: datetime | None = Field(description="When the last inventory was applied")
+    core_version: str | None = Field(description="Drupal core version of the last applied inventory")
+
+
+class SiteTokenOut(BaseModel):
+    """A site with its bearer token. The token is shown this once; only its hash is stored."""
+
+    id: int
+    name: str
+    url: str
+    token: str = Field(description="Bearer token for this site's pushes; shown once")
+    created_at: datetime
