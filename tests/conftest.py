@@ -7,12 +7,15 @@ that asks for `database_url` starts from empty tables.
 """
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -32,8 +35,12 @@ def database_server(tmp_path_factory) -> Iterator[str]:
     if configured:
         yield libpq_url(configured)
         return
-    server = start_embedded_server(tmp_path_factory.mktemp("pg"))
+    # Not under pytest's basetemp: concurrent pytest sessions prune each other's basetemps.
+    home = Path(tempfile.mkdtemp(prefix="modwatch-test-pg-"))
+    server = start_embedded_server(home)
     yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def _unique_database_name(purpose: str) -> str:

@@ -34,5 +34,5 @@ def no_duplicate_site_modules(database: PostgresResource) -> dg.AssetCheckResult
 def every_payload_accounted_for(context: dg.AssetCheckExecutionContext,
                                 database: PostgresResource) -> dg.AssetCheckResult:
     with database.connect() as conn:
-        rows = conn.execute(statement("check_unaccounted_payloads"), {"run_id": context.run_id}).fetchall()
+        rows = conn.execute(statement("check_unaccounted_payloads"), {"run_id": context.run.run_id}).fetchall()
     return contract_result(rows, "task_id", "payloads left unfinished or failed without a reason")

@@ -9,7 +9,6 @@ status and completion.
 import dagster as dg
 import polars as pl
 import psycopg
-from transforms.inventory import normalise_inventory, payload_body_errors
 
 from orchestration import landing
 from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
@@ -17,6 +16,7 @@ from orchestration.merge import merge_inventory
 from orchestration.releases import store_feeds, wanted_feeds
 from orchestration.requests import INGEST_JOB
 from orchestration.status import refresh_status
+from transforms.inventory import normalise_inventory, payload_body_errors
 
 GROUP = "ingest"
 
@@ -48,21 +48,22 @@ def normalised_inventory(
 ) -> pl.DataFrame:
     """Claim the batch's payloads and normalise both payload shapes into one frame."""
     with database.connect(autocommit=True) as conn:
-        claimed = landing.claim(conn, run_id=context.run_id, landing_ids=config.landing_ids)
+        claimed = landing.claim(conn, run_id=context.run.run_id, landing_ids=config.landing_ids)
         to_merge = [row for row in claimed if row["merged_at"] is None]
         payloads, failures = payload_frame(to_merge)
-        for failure in payload_body_errors(payloads).iter_rows(named=True):
-            failures[failure["task_id"]] = failure["error"]
+        try:
+            normalised = normalise_inventory(payloads.drop("received_at")).collect()
+        except pl.exceptions.PolarsError:
+            # Some body does not decode: find it, fail it alone, normalise the rest.
+            for failure in payload_body_errors(payloads.drop("received_at")).iter_rows(named=True):
+                failures[failure["task_id"]] = failure["error"]
+            payloads = payloads.filter(~pl.col("task_id").is_in(list(failures)))
+            normalised = normalise_inventory(payloads.drop("received_at")).collect()
         for task_id, error in failures.items():
             landing.fail(conn, task_id=task_id, error=error)
             context.log.warning(f"task {task_id} failed: {error}")
-        decodable = payloads.filter(~pl.col("task_id").is_in(list(failures)))
-        inventory = (
-            normalise_inventory(decodable.drop("received_at"))
-            .join(decodable.lazy().select("landing_id", "received_at"), on="landing_id")
-            .collect()
-        )
-        landing.report_progress(conn, run_id=context.run_id, message="normalised")
+        inventory = normalised.join(payloads.select("landing_id", "received_at"), on="landing_id")
+        landing.report_progress(conn, run_id=context.run.run_id, message="normalised")
     context.add_output_metadata({
         "payloads_claimed": len(claimed),
         "payloads_failed": len(failures),
@@ -110,11 +111,11 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
                   release_feeds: ReleaseFeedResource) -> None:
     """Status of the run's sites: fetch feeds of projects seen for the first time, then recompute."""
     with database.connect(autocommit=True) as conn:
-        site_ids = landing.run_site_ids(conn, run_id=context.run_id)
+        site_ids = landing.run_site_ids(conn, run_id=context.run.run_id)
         new_feeds = wanted_feeds(conn, new_only=True)
         stored = store_feeds(conn, release_feeds.fetch(new_feeds)) if new_feeds else None
         counts = refresh_status(conn, site_ids) if site_ids else {}
-        landing.report_progress(conn, run_id=context.run_id, message="status computed", done=True)
+        landing.report_progress(conn, run_id=context.run.run_id, message="status computed", done=True)
     context.add_output_metadata({"sites": len(site_ids), "new_feeds": len(new_feeds),
                                  "feeds_failed": len(stored.failed) if stored else 0, **counts})
 
@@ -123,7 +124,7 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
 def task_results(context: dg.AssetExecutionContext, database: PostgresResource) -> None:
     """Mark the run's merged tasks completed with their results."""
     with database.connect(autocommit=True) as conn:
-        completed = landing.complete(conn, run_id=context.run_id)
+        completed = landing.complete(conn, run_id=context.run.run_id)
     context.add_output_metadata({
         "tasks_completed": len(completed),
         "task_ids": dg.MetadataValue.json([row["task_id"] for row in completed]),
