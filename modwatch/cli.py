@@ -140,10 +140,7 @@ def run_job_in_process(job_name: str, run_config: dict) -> dict:
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def(job_name).execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False)
-        checks = [
-            {"check": e.asset_check_evaluation_data.check_name, "passed": e.asset_check_evaluation_data.passed}
-            for e in result.all_events if e.is_asset_check_evaluation
-        ]
+        checks = [{"check": c.check_name, "passed": c.passed} for c in result.get_asset_check_evaluations()]
     return {"run_id": result.run_id, "success": result.success, "checks": checks}
 
 

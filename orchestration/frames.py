@@ -16,8 +16,12 @@ def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
         for chunk in reader:
             buffer.write(chunk)
     buffer.seek(0)
-    return pl.read_csv(buffer, null_values="\\N", schema_overrides=schema, infer_schema_length=0
-                       if schema is None else 100)
+    schema = schema or {}
+    # PostgreSQL's CSV spells booleans t/f: read them as text, convert with one expression.
+    booleans = [name for name, dtype in schema.items() if dtype == pl.Boolean]
+    as_read = {name: (pl.String if name in booleans else dtype) for name, dtype in schema.items()}
+    frame = pl.read_csv(buffer, null_values="\\N", schema_overrides=as_read, infer_schema_length=0)
+    return frame.with_columns(pl.col(name) == "t" for name in booleans)
 
 
 def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
