@@ -223,11 +223,15 @@ def composer_version(text: str) -> str | None:
 
 def composer_version_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised ``composer_version``."""
-    parsed = version_struct(expr)
+    field = pl.field
     keep = (
-        parsed.struct.field("sort_key").is_not_null()
-        & ~parsed.struct.field("is_dev")
-        & ~parsed.struct.field("extra").str.starts_with("unstable").fill_null(False)
+        version_struct(expr)
+        .struct.with_fields(
+            keep=field("sort_key").is_not_null()
+            & ~field("is_dev")
+            & ~field("extra").str.starts_with("unstable").fill_null(False)
+        )
+        .struct.field("keep")
     )
     return pl.when(keep).then(expr.str.replace(r"^[0-9]+\.x-", ""))
 
