@@ -115,7 +115,6 @@ _BOUND_COLUMNS = ("lower_key", "lower_inclusive", "upper_key", "upper_inclusive"
 
 # Both are the whole of Drupal core: drupal/core since 8.0, drupal/drupal the legacy package.
 _CORE_PACKAGES = frozenset({"drupal/core", "drupal/drupal"})
-_OPERATORS = (">=", "<=", "!=", "<>", "==", "=", ">", "<")
 _ATOM_RE = re.compile(r"(?P<operator>>=|<=|!=|<>|==|=|>|<)?(?P<version>\S+)")
 
 

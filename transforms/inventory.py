@@ -18,9 +18,13 @@ Rules:
   When the reported version is missing or differs, the core version replaces it and the row
   gets a warning ``"<machine>: core module reported at '<v>'; judged as core '<core>'"``.
 * A machine name listed more than once in one payload (the intake rejects that, but the
-  pipeline must not rely on it) keeps its last entry, with a warning.
-* An unparsable version keeps its row: the parsed fields are null and the warning is
-  ``"<machine>: version '<v>' is not a Drupal version"``.
+  pipeline must not rely on it) keeps its last entry, with the warning
+  ``"<machine>: listed <n> times in the payload; the last entry counts"``.
+* An unparsable version keeps its row: the parsed fields (``transforms.versions.version_struct``)
+  are null and the warning is ``"<machine>: version '<v>' is not a Drupal version"``.
+* Polars' JSON reader differs from Python's on inputs the intake never lets through: a key
+  repeated within one object keeps its first value, a number decoded into a String field
+  becomes its text, an integer beyond Int64 becomes null.
 * Several warnings on one row are joined with "; ". Rows come in arrival order (``landing_id``)
   and, within a payload, in the order the modules were listed.
 * ``core_major`` is the leading number of the site's ``core_version`` (7, 8, 9, 10, 11 ...).
