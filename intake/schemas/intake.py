@@ -1,9 +1,11 @@
 """The two payload shapes Drupal sites push, and the intake's answers.
 
 Clients of both generations exist. Types are strict JSON types (a boolean is
-`true`/`false`, never `"1"`; an integer is a JSON integer): the landed bytes are
-decoded downstream by a typed decoder that relies on it. Unknown keys are
-accepted and ignored.
+`true`/`false`, never `"1"`; an integer is a JSON integer literal, never
+`1.0`): the landed bytes are decoded downstream by a typed decoder that relies
+on it. Unknown keys are accepted and ignored. Beyond what the JSON schema can
+say, machine names must be unique within a payload and no string anywhere may
+contain U+0000 (PostgreSQL text cannot hold it).
 """
 
 from datetime import datetime
@@ -23,8 +25,14 @@ Version = Annotated[
 ]
 ModuleType = Literal["core", "contrib", "custom"]
 PlatformVersion = Annotated[str, Field(max_length=50, pattern=r"^[0-9]+\.[0-9]+", examples=["10.3.8"])]
-Datestamp = Annotated[StrictInt, Field(ge=0, le=2**63 - 1, description="Unix time from `.info.yml` (dev snapshots)")]
-SchemaVersion = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
+Datestamp = Annotated[
+    StrictInt,
+    Field(ge=0, le=2**63 - 1, description="Unix time from `.info.yml` (dev snapshots); a JSON integer (`1718000000`, "
+          "not `1718000000.0` or `\"1718000000\"`)"),
+]
+SchemaVersion = Annotated[
+    StrictInt, Field(ge=-(2**31), le=2**31 - 1, description="A JSON integer (`8001`, not `8001.0`)")
+]
 Project = Annotated[
     MachineName,
     Field(description="drupal.org project the module ships in; absent: the machine name (core: `drupal`)"),

@@ -19,7 +19,10 @@ def _http_url(url: str) -> str:
     return url
 
 
-SiteName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")]
+# Printable text with at least one visible character.
+SiteName = Annotated[
+    str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")
+]
 SiteUrl = Annotated[
     str,
     Field(min_length=1, max_length=2048, pattern=r"^[^\x00-\x20\x7f]+$", examples=["https://www.example.org"]),
