@@ -7,7 +7,9 @@ gzip stream is inflated incrementally with an output bound, so a small
 
 import zlib
 from collections.abc import AsyncIterator
+from typing import Annotated
 
+from fastapi import Depends
 from starlette.requests import ClientDisconnect, Request
 
 from intake.errors import ApiError, detail
@@ -38,13 +40,20 @@ def is_json_media_type(content_type: str | None) -> bool:
     return True
 
 
-def check_body_headers(request: Request) -> None:
-    """A JSON body in a content coding we read."""
+def require_json_content_type(request: Request) -> None:
     content_type = request.headers.get("content-type")
     if not is_json_media_type(content_type):
         raise ApiError(415, "unsupported_media_type",
                        f"the body must be JSON (Content-Type: application/json), not {content_type or 'unspecified'}",
                        details=[detail("header.Content-Type", "expected application/json")])
+
+
+JsonContentDep = Annotated[None, Depends(require_json_content_type)]
+
+
+def check_body_headers(request: Request) -> None:
+    """A JSON body in a content coding we read."""
+    require_json_content_type(request)
     coding = request.headers.get("content-encoding", "").strip().lower()
     if coding not in GZIP_CODINGS | IDENTITY_CODINGS:
         raise ApiError(415, "unsupported_content_encoding",

@@ -5,6 +5,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.auth import AdminDep, CallerDep, site_access_error
+from intake.body import JsonContentDep
 from intake.database import ConnectionDep, fetch_all, fetch_one
 from intake.errors import error_responses, not_found
 from intake.routers import API_PREFIX
@@ -24,8 +25,9 @@ async def record_audit(conn: AsyncConnection, *, actor: str, action: str, site_i
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a site; its token is shown once",
-             responses=error_responses(400))
-async def create_site(site: SiteIn, caller: AdminDep, conn: ConnectionDep, response: Response) -> SiteTokenOut:
+             responses=error_responses(400, 415))
+async def create_site(caller: AdminDep, _: JsonContentDep, site: SiteIn, conn: ConnectionDep,
+                      response: Response) -> SiteTokenOut:
     token = new_token()
     row = await fetch_one(conn, "site_insert", {"name": site.name, "url": site.url, "token_hash": hash_token(token)})
     await record_audit(conn, actor="admin", action="site.create", site_id=row["id"],

@@ -69,3 +69,15 @@ def test_a_connection_lost_at_commit_is_503_and_nothing_lands(live_app, tmp_path
         retried = push(client, site.id, raw, token=site.token, headers={"Idempotency-Key": "k1"})
         assert retried.status_code == 202
     assert len(landed(db, site.id)) == 1
+
+
+def test_an_admin_change_lost_at_commit_is_503_not_201(live_app, tmp_path, proxy, admin_headers, db):
+    live = live_app(make_settings(tmp_path, proxy.url))
+    with httpx.Client(base_url=live.base_url, timeout=30) as client:
+        client.get("/health")  # a pooled connection exists; the next statement's COMMIT is cut
+        proxy.cut_before(b"COMMIT")
+        answer = client.post("/api/v1/sites", json={"name": "Lost", "url": "https://lost.example"},
+                             headers=admin_headers)
+        assert_unavailable(answer)
+    assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] == 0
+    assert db.execute("SELECT count(*) AS n FROM audit_log").fetchone()["n"] == 0

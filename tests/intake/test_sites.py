@@ -55,6 +55,18 @@ def test_create_with_malformed_json_is_400(api, admin_headers):
     assert answer.json()["error"]["code"] == "malformed_json"
 
 
+def test_create_needs_a_json_body(api, admin_headers, site):
+    raw = b'{"name": "x", "url": "https://x.example"}'
+    for headers in ({"Content-Type": "text/plain"}, {}):
+        answer = api.post("/api/v1/sites", content=raw, headers={**admin_headers, **headers})
+        assert answer.status_code == 415
+        assert answer.json()["error"]["code"] == "unsupported_media_type"
+    # Who is asking comes first.
+    assert api.post("/api/v1/sites", content=raw, headers={"Content-Type": "text/plain"}).status_code == 401
+    assert api.post("/api/v1/sites", content=raw, headers={**site.headers, "Content-Type": "text/plain"}
+                    ).status_code == 403
+
+
 def test_list_is_paginated_with_the_total(api, admin_headers, create_site):
     ids = [create_site(name=f"Site {index}", url=f"https://s{index}.example.org").id for index in range(7)]
     first = api.get("/api/v1/sites", params={"limit": 3}, headers=admin_headers).json()
