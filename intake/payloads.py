@@ -54,7 +54,7 @@ class SyncPayload:
 def parse_sync_payload(raw: bytes, *, max_modules: int) -> SyncPayload:
     """The payload's facts, or an ApiError: 400 malformed JSON, 422 listing every problem."""
     model = _validate_likely_shape(raw) or _validate_detected_shape(raw, max_modules=max_modules)
-    problems = _module_list_problems([module.machine_name for module in model.modules], max_modules)
+    problems = _module_list_problems([module["machine_name"] for module in model.modules], max_modules)
     if ESCAPED_NUL in raw:
         problems += _nul_problems(pydantic_core.from_json(raw))
     if problems:
@@ -103,19 +103,22 @@ def _validate_detected_shape(raw: bytes, *, max_modules: int) -> SyncPayloadA | 
     modules = document.get("modules")
     if isinstance(modules, list):
         names = [module.get("machine_name") if isinstance(module, dict) else None for module in modules]
+        names = [name if isinstance(name, str) else None for name in names]
         problems += _module_list_problems(names, max_modules)
     problems += _nul_problems(document)
     raise _invalid(problems, shape=shape)
 
 
-def _module_list_problems(machine_names: Sequence[object], max_modules: int) -> list[dict[str, Any]]:
+def _module_list_problems(machine_names: Sequence[str | None], max_modules: int) -> list[dict[str, Any]]:
     problems = []
     if len(machine_names) > max_modules:
         problems.append(detail("$.modules", f"at most {max_modules} modules per payload, got {len(machine_names)}",
                                "too_long"))
+    if len(set(machine_names)) == len(machine_names):
+        return problems
     first_seen: dict[str, int] = {}
     for index, name in enumerate(machine_names):
-        if not isinstance(name, str):
+        if name is None:
             continue
         if name in first_seen:
             problems.append(detail(f"$.modules[{index}].machine_name",

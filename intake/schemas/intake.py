@@ -9,10 +9,11 @@ contain U+0000 (PostgreSQL text cannot hold it).
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, with_config
+from typing_extensions import TypedDict
 
 from intake.schemas.tasks import SyncResult
 
@@ -39,8 +40,11 @@ Project = Annotated[
 ]
 
 
+STRICT = ConfigDict(strict=True)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = STRICT
 
 
 class _Payload(BaseModel):
@@ -64,15 +68,21 @@ class DrupalInfo(_Strict):
     ip_address: Annotated[str, Field(max_length=255)] | None = None
 
 
-class ModuleA(_Strict):
+# Modules are TypedDicts, not models: a payload holds up to thousands of them,
+# and a plain dict per module halves the objects validation allocates (and the
+# garbage collector then walks) compared with a model instance and its __dict__.
+
+
+@with_config(STRICT)
+class ModuleA(TypedDict):
     machine_name: MachineName
     display_name: ModuleName
     module_type: ModuleType
     enabled: StrictBool
     version: Version
-    description: str | None = None
-    project: Project | None = None
-    datestamp: Datestamp | None = None
+    description: NotRequired[str | None]
+    project: NotRequired[Project | None]
+    datestamp: NotRequired[Datestamp | None]
 
 
 class SyncPayloadA(_Payload):
@@ -87,21 +97,22 @@ class SyncPayloadA(_Payload):
 # Shape B (older clients) ---------------------------------------------------
 
 
-class ModuleB(_Strict):
+@with_config(STRICT)
+class ModuleB(TypedDict):
     machine_name: MachineName
     name: ModuleName
     type: ModuleType
     version: Version
-    status: StrictBool = Field(description="Whether the module is enabled")
-    schema_version: SchemaVersion | None = None
-    package: Annotated[str, Field(max_length=255)] | None = None
-    core_compatibility: list[str] | None = None
-    dependencies: list[str] | None = None
-    description: str | None = None
-    project_link: Annotated[str, Field(max_length=500)] | None = None
-    security_coverage: StrictBool | None = None
-    project: Project | None = None
-    datestamp: Datestamp | None = None
+    status: Annotated[StrictBool, Field(description="Whether the module is enabled")]
+    schema_version: NotRequired[SchemaVersion | None]
+    package: NotRequired[Annotated[str, Field(max_length=255)] | None]
+    core_compatibility: NotRequired[list[str] | None]
+    dependencies: NotRequired[list[str] | None]
+    description: NotRequired[str | None]
+    project_link: NotRequired[Annotated[str, Field(max_length=500)] | None]
+    security_coverage: NotRequired[StrictBool | None]
+    project: NotRequired[Project | None]
+    datestamp: NotRequired[Datestamp | None]
 
 
 class SyncPayloadB(_Payload):
