@@ -108,7 +108,16 @@ async def _api_error(request: Request, error: ApiError) -> JSONResponse:
     return error.response()
 
 
+def refusal_response(error: ApiError | RequestValidationError) -> JSONResponse:
+    """The answer for a refusal, for routes that decorate their answers themselves."""
+    return error.response() if isinstance(error, ApiError) else _validation_response(error)
+
+
 async def _request_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    return _validation_response(error)
+
+
+def _validation_response(error: RequestValidationError) -> JSONResponse:
     problems = error.errors()
     malformed = [p for p in problems if p["type"] == "json_invalid"]
     if malformed:

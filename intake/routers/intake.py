@@ -22,17 +22,20 @@ Every answer carries `X-RateLimit-Limit`; from step 4 on also
 `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
 """
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Header, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.auth import Caller, CallerDep, site_access_error
 from intake.body import check_body_headers, read_body
 from intake.database import fetch_one, is_database_unavailable
-from intake.errors import ApiError, database_unavailable, detail, error_responses
+from intake.errors import ApiError, database_unavailable, detail, error_responses, refusal_response
 from intake.payloads import SyncPayload, parse_sync_payload
 from intake.ratelimit import RateWindow, limit_headers, retry_after_seconds
 from intake.routers.tasks import task_status_path
@@ -41,7 +44,26 @@ from intake.schemas.sites import SiteId
 from intake.site_urls import same_site_url
 from intake.waiting import MAX_WAIT_SECONDS, preferred_wait_seconds, wait_for_outcome
 
-router = APIRouter(prefix="/sites", tags=["intake"])
+
+class RateLimitedRoute(APIRoute):
+    """Every answer carries `X-RateLimit-Limit`, refusals before the handler runs included."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_with_limit(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except (ApiError, RequestValidationError) as refused:
+                response = refusal_response(refused)
+            limit = request.app.state.settings.rate_limit_per_hour
+            response.headers.update({k: v for k, v in limit_headers(limit).items() if k not in response.headers})
+            return response
+
+        return handle_with_limit
+
+
+router = APIRouter(prefix="/sites", tags=["intake"], route_class=RateLimitedRoute)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -123,11 +145,9 @@ async def push_modules(
         async with engine.begin() as conn:
             accepted, window = await _land(conn, caller, site_id, payload, held, idempotency_key,
                                            rate_limit=settings.rate_limit_per_hour)
-    except ApiError as error:
-        raise error.with_headers(limit_headers(settings.rate_limit_per_hour)) from None
     except Exception as error:
         if is_database_unavailable(error):
-            raise database_unavailable().with_headers(limit_headers(settings.rate_limit_per_hour)) from None
+            raise database_unavailable() from None
         raise
     headers = window.headers()
     wait = preferred_wait_seconds(request.headers.getlist("prefer"))

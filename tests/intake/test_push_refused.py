@@ -74,7 +74,16 @@ def test_no_bearer_token_is_401_with_the_challenge(api, site, db, authorization)
     error = error_of(answer, 401)
     assert answer.headers["www-authenticate"].startswith("Bearer")
     assert "Authorization" in error["message"]
+    assert answer.headers["x-ratelimit-limit"] == "60"
     assert landed(db) == []
+
+
+@pytest.mark.parametrize("site_id", ["0", "abc", str(2**63)])
+def test_a_site_id_that_cannot_exist_is_422_with_the_limit_header(api, admin_headers, site_id):
+    answer = api.post(f"/api/v1/sites/{site_id}/modules", content=encode(payload_a()),
+                      headers={**admin_headers, "Content-Type": "application/json"})
+    assert paths(error_of(answer, 422)) == ["path.site_id"]
+    assert answer.headers["x-ratelimit-limit"] == "60"
 
 
 def test_an_unknown_token_is_401_whatever_the_site(api, site, db):
