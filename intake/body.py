@@ -118,6 +118,11 @@ async def read_body(request: Request, limit: int) -> bytes:
     return gunzip.finish() if gunzip is not None else b"".join(chunks)
 
 
+async def discard_body(request: Request, limit: int) -> None:
+    """Read and drop a body that will not be used (see `_drain`)."""
+    await _drain(request.stream(), limit)
+
+
 async def _drain(stream: AsyncIterator[bytes], limit: int) -> None:
     """Read and drop the rest of a refused body (up to `limit` more bytes).
 

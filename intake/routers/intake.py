@@ -33,7 +33,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.auth import Caller, CallerDep, site_access_error
-from intake.body import check_body_headers, read_body
+from intake.body import check_body_headers, discard_body, read_body
 from intake.database import fetch_one, is_database_unavailable
 from intake.errors import ApiError, database_unavailable, detail, error_responses, refusal_response
 from intake.payloads import SyncPayload, parse_sync_payload
@@ -138,6 +138,17 @@ async def push_modules(
     idempotency_key: IdempotencyKeyHeader = None,
     prefer: PreferHeader = None,
 ) -> JSONResponse:
+    """Land a module inventory (shape A or B) for processing; answers once the raw payload is committed.
+
+    The caller is judged before the body: an unknown token is 401, a site token
+    for any other site id (existing or not) 403, the admin token on an unknown
+    site 404. Then, in order: Idempotency-Key syntax (422), Content-Type /
+    Content-Encoding (415), size on the wire and after gzip (413), JSON syntax
+    (400, with the position), schema (422, every problem with its JSON path),
+    shape A `site.url` against the registered URL (400), a repeated
+    Idempotency-Key (the original task, or 409 for a different body), the rate
+    limit (429 with `Retry-After`). The database unavailable: 503, nothing stored.
+    """
     settings = request.app.state.settings
     engine = request.app.state.engine
     payload, held = await _read_payload(request, idempotency_key)
@@ -163,12 +174,16 @@ async def push_modules(
 
 async def _read_payload(request: Request, idempotency_key: str | None) -> tuple[SyncPayload | None, ApiError | None]:
     """The validated payload, or the reason it is refused (answered once the caller is known)."""
-    settings = request.app.state.settings
+    limit = request.app.state.settings.max_body_bytes
     try:
         _check_idempotency_key(idempotency_key)
         check_body_headers(request)
-        raw = await read_body(request, settings.max_body_bytes)
-        return parse_sync_payload(raw, max_modules=settings.max_modules), None
+    except ApiError as refused:
+        await discard_body(request, limit)
+        return None, refused
+    try:
+        raw = await read_body(request, limit)
+        return parse_sync_payload(raw, max_modules=request.app.state.settings.max_modules), None
     except ApiError as refused:
         return None, refused
 

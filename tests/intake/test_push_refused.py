@@ -176,6 +176,15 @@ def test_a_body_over_the_limit_is_413(start_api, admin_headers, db):
     assert len(landed(db)) == 1
 
 
+def test_a_large_refused_body_still_gets_its_answer(api, site):
+    # The server drains (a bounded amount of) a refused body, so a client that
+    # is still sending reads the answer instead of a connection reset.
+    big = b"x" * (11 * 1024 * 1024)
+    assert push(api, site.id, big, token=site.token).status_code == 413
+    assert push(api, site.id, big[:5_000_000], token=site.token,
+                headers={"Content-Type": "text/plain"}).status_code == 415
+
+
 def test_a_gzip_bomb_is_refused_without_inflating_it(api, site, db):
     bomb = gzip.compress(b"\0" * (50 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 100_000
