@@ -58,7 +58,7 @@ def parse_sync_payload(raw: bytes, *, max_modules: int) -> SyncPayload:
     if ESCAPED_NUL in raw:
         problems += _nul_problems(pydantic_core.from_json(raw))
     if problems:
-        raise _invalid(problems)
+        raise _invalid(problems, shape="a" if isinstance(model, SyncPayloadA) else "b")
     if isinstance(model, SyncPayloadA):
         return SyncPayload("a", "full" if model.full_sync else "partial", model.drupal_info.core_version,
                            len(model.modules), model.site.url, raw, hashlib.sha256(raw).digest())
