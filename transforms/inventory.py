@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.versions import version_struct
+from transforms.versions import VERSION_STRUCT_DTYPE, version_struct
 
 __all__ = [
     "INVENTORY_SCHEMA",
@@ -115,13 +115,7 @@ INVENTORY_SCHEMA = pl.Schema(
         "enabled": pl.Boolean,
         "description": pl.String,
         "version": pl.String,
-        "core": pl.String,
-        "major": pl.Int64,
-        "minor": pl.Int64,
-        "patch": pl.Int64,
-        "extra": pl.String,
-        "is_dev": pl.Boolean,
-        "sort_key": pl.Int64,
+        **VERSION_STRUCT_DTYPE.to_schema(),
         "datestamp": pl.Int64,
         "core_major": pl.Int32,
         "warning": pl.String,

@@ -26,7 +26,13 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from transforms.versions import supported_branches_list, supported_majors_list, version_struct
+from transforms.versions import (
+    VERSION_FIELDS,
+    VERSION_STRUCT_DTYPE,
+    supported_branches_list,
+    supported_majors_list,
+    version_struct,
+)
 
 __all__ = [
     "PROJECT_SCHEMA",
@@ -69,14 +75,8 @@ RELEASES_SCHEMA = pl.Schema(
         "is_unsupported": pl.Boolean,
         "core_compatibility": pl.String,
         "release_link": pl.String,
-        # Parsed from ``version`` by transforms.versions.version_struct.
-        "core": pl.String,
-        "major": pl.Int64,
-        "minor": pl.Int64,
-        "patch": pl.Int64,
-        "extra": pl.String,
-        "is_dev": pl.Boolean,
-        "sort_key": pl.Int64,
+        # Parsed from ``version`` by transforms.versions.version_struct:
+        **VERSION_STRUCT_DTYPE.to_schema(),
     }
 )
 
@@ -89,7 +89,6 @@ _RAW_RELEASE_COLUMNS = (
     "core_compatibility",
     "release_link",
 )
-_VERSION_COLUMNS = ("core", "major", "minor", "patch", "extra", "is_dev", "sort_key")
 _ERROR_PROJECT = re.compile(r"\(([^()]*)\)\s*\.?\s*$")
 
 
@@ -213,7 +212,7 @@ def _releases_frame(raw: dict[str, list[object]]) -> pl.DataFrame:
             _version=version_struct(pl.col("version")),
         )
         .with_columns(
-            pl.col("_version").struct.field(name).alias(name) for name in _VERSION_COLUMNS
+            pl.col("_version").struct.field(name).alias(name) for name in VERSION_FIELDS
         )
         .drop("_version")
         .select(pl.col(name).cast(dtype) for name, dtype in RELEASES_SCHEMA.items())

@@ -16,9 +16,11 @@ from orchestration.merge import merge_inventory
 from orchestration.releases import store_feeds, wanted_feeds
 from orchestration.requests import INGEST_JOB
 from orchestration.status import refresh_status
-from transforms.inventory import normalise_inventory, payload_body_errors
+from transforms.inventory import PAYLOADS_SCHEMA, normalise_inventory, payload_body_errors
 
 GROUP = "ingest"
+# The normaliser's input plus the arrival time, which dates history events.
+LANDED_SCHEMA = pl.Schema({**PAYLOADS_SCHEMA, "received_at": pl.Datetime("us", "UTC")})
 
 
 class LandingBatch(dg.Config):
@@ -34,12 +36,8 @@ def payload_frame(claimed: list[dict]) -> tuple[pl.DataFrame, dict[str, str]]:
         except UnicodeDecodeError as error:
             failures[row["task_id"]] = f"payload is not UTF-8: {error}"
             continue
-        rows.append({**{k: row[k] for k in ("landing_id", "task_id", "site_id", "payload_shape",
-                                             "sync_type", "core_version", "received_at")}, "body": body})
-    schema = {"landing_id": pl.Int64, "task_id": pl.String, "site_id": pl.Int64, "payload_shape": pl.String,
-              "sync_type": pl.String, "core_version": pl.String,
-              "received_at": pl.Datetime("us", "UTC"), "body": pl.String}
-    return pl.DataFrame(rows, schema=schema), failures
+        rows.append({**{name: row[name] for name in LANDED_SCHEMA if name != "body"}, "body": body})
+    return pl.DataFrame(rows, schema=LANDED_SCHEMA), failures
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "postgres"})

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
+import polars as pl
 
 from modwatch.settings import Settings
 from orchestration.advisories import load_advisories
@@ -71,10 +72,7 @@ def drifted_rows(stored, fresh):
     """Rows whose stored status differs from the fresh computation."""
     columns = ["status", "update_available", "security_update_available", "known_vulnerable", "recommended_version"]
     joined = fresh.select("site_module_id", *columns).join(stored, on="site_module_id", how="left", suffix="_stored")
-    differs = None
-    for column in columns:
-        condition = joined[column].ne_missing(joined[f"{column}_stored"])
-        differs = condition if differs is None else differs | condition
+    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_stored")) for c in columns)
     return joined.filter(differs).select("site_module_id", *[c for c in joined.columns if c.startswith("status")])
 
 

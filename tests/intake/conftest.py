@@ -2,27 +2,15 @@
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import make_settings
+from tests.support.sites import Site
 
 DEFAULT_URL = "https://www.example.org"
-
-
-@dataclass(frozen=True)
-class Site:
-    id: int
-    name: str
-    url: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 def module_a(index: int, **overrides: Any) -> dict[str, Any]:

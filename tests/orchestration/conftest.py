@@ -7,17 +7,7 @@ import httpx
 import pytest
 
 from orchestration.defs.resources import PostgresResource
-
-
-@dataclass
-class Site:
-    id: int
-    url: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+from tests.support.sites import Site
 
 
 @dataclass
@@ -35,7 +25,7 @@ class Platform:
         answer = self.api.post("/api/v1/sites", json={"name": name, "url": url}, headers=self.admin_headers)
         assert answer.status_code == 201, answer.text
         body = answer.json()
-        return Site(body["id"], url, body["token"])
+        return Site(body["id"], body["name"], url, body["token"])
 
     def push(self, site: Site, payload: dict, **headers) -> str:
         answer = self.api.post(f"/api/v1/sites/{site.id}/modules", json=payload,

@@ -26,6 +26,14 @@ def token_row(db, site_id):
         (site_id,)).fetchone()
 
 
+def synced_site(platform, name: str):
+    """A site running token 8.x-1.5, its first sync processed."""
+    site = platform.add_site(name)
+    platform.push(site, shape_b([Module("token", "8.x-1.5")]))
+    platform.run_once()
+    return site
+
+
 def run_job(name: str, config: dict, instance):
     from orchestration.definitions import defs
 
@@ -37,9 +45,7 @@ def run_job(name: str, config: dict, instance):
 def test_new_release_and_advisory_change_status_without_a_sync(platform, db, tmp_path):
     feeds = tmp_path / "feeds"
     write_feed(feeds, [("8.x-1.5", 1_700_000_000, "Bug fixes")])
-    site = platform.add_site("statuses")
-    platform.push(site, shape_b([Module("token", "8.x-1.5")]))
-    platform.run_once()
+    site = synced_site(platform, "statuses")
     assert token_row(db, site.id)["status"] == "CURRENT"  # the project's feed was fetched on first sight
 
     # drupal.org publishes a security release: the next refresh flags the site, no new sync needed.
@@ -64,9 +70,7 @@ def test_new_release_and_advisory_change_status_without_a_sync(platform, db, tmp
 def test_a_failed_fetch_keeps_the_last_good_data(platform, db, tmp_path):
     feeds = tmp_path / "feeds"
     write_feed(feeds, [("8.x-1.5", 1_700_000_000, "Bug fixes")])
-    site = platform.add_site("keeps")
-    platform.push(site, shape_b([Module("token", "8.x-1.5")]))
-    platform.run_once()
+    site = synced_site(platform, "keeps")
     (feeds / "token" / "current").write_text("<project><broken")
     run_job("refresh_releases", {"ops": {"release_data": {"config": {"force": True}}}}, platform.instance)
     project = db.execute("SELECT fetch_state, fetch_error FROM projects WHERE name = 'token'").fetchone()
@@ -77,9 +81,7 @@ def test_a_failed_fetch_keeps_the_last_good_data(platform, db, tmp_path):
 
 def test_daily_reconciliation_reports_drift(platform, db, tmp_path):
     write_feed(tmp_path / "feeds", [("8.x-1.6", 1_710_000_000, "Security update")])
-    site = platform.add_site("drift")
-    platform.push(site, shape_b([Module("token", "8.x-1.5")]))
-    platform.run_once()
+    site = synced_site(platform, "drift")
     db.execute("UPDATE site_modules SET status = 'CURRENT'")  # tampered: disagrees with the data
     result = run_job("reconcile", {}, platform.instance)
     (check,) = result.get_asset_check_evaluations()
