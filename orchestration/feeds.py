@@ -1,6 +1,10 @@
 """Fetch drupal.org release-history feeds: bounded concurrency, timeouts,
 retries with backoff, conditional GET. `file://` bases read local files.
 
+`timeout_seconds` bounds every step of a request (connect, each read) and also
+each attempt as a whole, so a server that drips its answer byte by byte fails
+like one that never answers instead of holding the refresh up.
+
 A feed is `{base}/{project}/{api}` where api is `current` (Drupal 8+) or
 `7.x`. For `file://` bases, `{project}/{api}`, `{project}/{api}.xml` and
 `{project}-{api}.xml` are tried in turn, so a folder of saved feeds works.
@@ -48,7 +52,7 @@ def read_local_feed(base: str, request: FeedRequest) -> FeedResponse:
 
 
 async def fetch_one(client: httpx.AsyncClient, base: str, request: FeedRequest, *,
-                    retries: int, backoff_seconds: float) -> FeedResponse:
+                    timeout_seconds: float, retries: int, backoff_seconds: float) -> FeedResponse:
     headers = {}
     if request.etag:
         headers["If-None-Match"] = request.etag
@@ -60,7 +64,11 @@ async def fetch_one(client: httpx.AsyncClient, base: str, request: FeedRequest, 
         if attempt:
             await asyncio.sleep(backoff_seconds * 2 ** (attempt - 1) * (1 + random.random() / 2))
         try:
-            answer = await client.get(url, headers=headers)
+            async with asyncio.timeout(timeout_seconds):
+                answer = await client.get(url, headers=headers)
+        except TimeoutError:
+            error = f"timed out: no complete answer within {timeout_seconds:g} s from {url}"
+            continue
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}".rstrip(": ")
             continue
@@ -83,10 +91,13 @@ async def fetch_all(base: str, requests: list[FeedRequest], *, concurrency: int,
         return [read_local_feed(base, request) for request in requests]
     limit = asyncio.Semaphore(concurrency)
     timeout = httpx.Timeout(timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True,
+    # As many connections as requests in flight: none ever waits for the pool (and times out there).
+    async with httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=concurrency),
+                                 follow_redirects=True,
                                  headers={"User-Agent": "modwatch (+https://github.com/modwatch)"}) as client:
         async def bounded(request: FeedRequest) -> FeedResponse:
             async with limit:
-                return await fetch_one(client, base, request, retries=retries, backoff_seconds=backoff_seconds)
+                return await fetch_one(client, base, request, timeout_seconds=timeout_seconds, retries=retries,
+                                       backoff_seconds=backoff_seconds)
 
         return await asyncio.gather(*(bounded(request) for request in requests))

@@ -1,10 +1,13 @@
 -- Record each fetch. A failure keeps the last good data and says why.
+-- The validators (ETag, Last-Modified) stay those of the data held: a broken
+-- body's would earn a 304 for content never stored, a 404 leaves nothing to validate.
 INSERT INTO projects AS p (name, feed_api, title, project_status, link, supported_branches,
                            supported_majors, fetch_state, fetch_error, fetched_at, last_success_at,
                            etag, last_modified)
 SELECT name, feed_api, title, project_status, link, coalesce(supported_branches, '{}'),
        coalesce(supported_majors, '{}'), fetch_state, fetch_error, now(),
-       CASE WHEN fetch_state IN ('ok', 'not_found') THEN now() END, etag, last_modified
+       CASE WHEN fetch_state IN ('ok', 'not_found') THEN now() END,
+       CASE WHEN fetch_state = 'ok' THEN etag END, CASE WHEN fetch_state = 'ok' THEN last_modified END
 FROM stage_projects
 ON CONFLICT (name, feed_api) DO UPDATE SET
     title = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.title ELSE p.title END,
@@ -20,5 +23,6 @@ ON CONFLICT (name, feed_api) DO UPDATE SET
     fetched_at = now(),
     last_success_at = CASE WHEN EXCLUDED.fetch_state IN ('ok', 'not_found') THEN now()
                            ELSE p.last_success_at END,
-    etag = coalesce(EXCLUDED.etag, p.etag),
-    last_modified = coalesce(EXCLUDED.last_modified, p.last_modified)
+    etag = CASE EXCLUDED.fetch_state WHEN 'ok' THEN EXCLUDED.etag WHEN 'failed' THEN p.etag END,
+    last_modified = CASE EXCLUDED.fetch_state WHEN 'ok' THEN EXCLUDED.last_modified
+                                              WHEN 'failed' THEN p.last_modified END

@@ -1,0 +1,281 @@
+"""Release feeds over real HTTP: what each kind of answer does to `projects`, `releases` and statuses.
+
+A local server (`tests.support.feed_server`) stands in for drupal.org. Sites
+sync through the real intake and the ingest job, which fetches a project's
+feed when the project first appears; `refresh_releases` fetches every feed
+again, as the schedule and `modwatch releases refresh` do. Both runs get a
+fast feed resource (short timeout, tiny backoff), so failures cost
+milliseconds, not the production defaults' seconds.
+"""
+
+import time
+from itertools import pairwise
+
+import pytest
+
+import orchestration.releases
+from orchestration.defs.resources import ReleaseFeedResource
+from orchestration.feeds import FeedRequest
+from tests.support.feed_server import Answer, FeedServer
+from tests.support.payloads import Module, shape_b
+from tests.support.sites import Site
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<project xmlns:dc="http://purl.org/dc/elements/1.1/">
+<title>{title}</title><short_name>{project}</short_name><api_version>current</api_version>
+<project_status>published</project_status><supported_branches>8.x-1.</supported_branches>
+<releases>{releases}</releases></project>"""
+RELEASE = """<release><name>{project} {version}</name><version>{version}</version><status>published</status>
+<date>{date}</date><terms><term><name>Release type</name><value>{kind}</value></term></terms></release>"""
+
+TOKEN = "/token/current"
+TIMEOUT_SECONDS = 0.5
+BACKOFF_SECONDS = 0.05
+RETRIES = 2
+
+
+def feed(project: str, releases: list[tuple[str, int, str]]) -> bytes:
+    body = "".join(RELEASE.format(project=project, version=v, date=d, kind=k) for v, d, k in releases)
+    return FEED.format(title=project.title(), project=project, releases=body).encode()
+
+
+TOKEN_1_5 = feed("token", [("8.x-1.5", 1_700_000_000, "Bug fixes")])
+TOKEN_1_6_SECURITY = feed("token", [("8.x-1.6", 1_710_000_000, "Security update"),
+                                    ("8.x-1.5", 1_700_000_000, "Bug fixes")])
+
+
+@pytest.fixture
+def feeds(platform, monkeypatch):
+    with FeedServer() as server:
+        # The definitions' own resource would read this too: nothing in these tests reaches a folder.
+        monkeypatch.setenv("MODWATCH_RELEASE_FEED_URL", server.base_url)
+        yield server
+
+
+@pytest.fixture
+def release_feeds(feeds) -> ReleaseFeedResource:
+    return ReleaseFeedResource(base_url=feeds.base_url, concurrency=4, timeout_seconds=TIMEOUT_SECONDS,
+                               retries=RETRIES, backoff_seconds=BACKOFF_SECONDS)
+
+
+def sync(platform, release_feeds: ReleaseFeedResource, name: str, modules: list[Module]) -> Site:
+    """A site's first sync, through the intake and the ingest job (which fetches feeds new to the platform)."""
+    from orchestration.definitions import defs
+
+    site = platform.add_site(name)
+    platform.push(site, shape_b(modules))
+    (request,) = platform.evaluate_sensor().run_requests
+    run = defs.resolve_job_def("ingest").execute_in_process(
+        run_config=request.run_config, instance=platform.instance,
+        tags={**request.tags, "dagster/run_key": request.run_key}, resources={"release_feeds": release_feeds})
+    assert run.success
+    return site
+
+
+def refresh(platform, release_feeds: ReleaseFeedResource) -> dict[str, str]:
+    """Run `refresh_releases` for every feed; the failed feeds the asset reported."""
+    from orchestration.definitions import defs
+
+    run = defs.resolve_job_def("refresh_releases").execute_in_process(
+        run_config={"ops": {"release_data": {"config": {"force": True}}}}, instance=platform.instance,
+        resources={"release_feeds": release_feeds})
+    assert run.success
+    (materialization,) = run.asset_materializations_for_node("release_data")
+    return materialization.metadata["feeds_failed"].value
+
+
+def project_row(db, name: str) -> dict:
+    return db.execute(
+        "SELECT fetch_state, fetch_error, title, etag, last_modified, fetched_at, last_success_at "
+        "FROM projects WHERE name = %s AND feed_api = 'current'", (name,)).fetchone()
+
+
+def stored_releases(db, name: str) -> list[tuple[int, str]]:
+    rows = db.execute("SELECT r.id, r.version FROM releases r JOIN projects p ON p.id = r.project_id "
+                      "WHERE p.name = %s ORDER BY r.version", (name,)).fetchall()
+    return [(row["id"], row["version"]) for row in rows]
+
+
+def module_status(db, site: Site, project: str) -> tuple[str, str | None]:
+    row = db.execute("SELECT status, status_reason FROM site_modules WHERE site_id = %s AND project = %s",
+                     (site.id, project)).fetchone()
+    return row["status"], row["status_reason"]
+
+
+def test_a_served_feed_is_parsed_and_stored(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(body=feed("token", [("8.x-1.6", 1_710_000_000, "Bug fixes"),
+                                                  ("8.x-1.5", 1_700_000_000, "Bug fixes")])))
+    site = sync(platform, release_feeds, "served", [Module("token", "8.x-1.5")])
+
+    (seen,) = feeds.requests_to(TOKEN)
+    assert seen.answered == 200 and seen.if_none_match is None and seen.if_modified_since is None
+    project = project_row(db, "token")
+    assert (project["fetch_state"], project["fetch_error"], project["title"]) == ("ok", None, "Token")
+    assert [version for _, version in stored_releases(db, "token")] == ["8.x-1.5", "8.x-1.6"]
+    assert module_status(db, site, "token")[0] == "NOT_CURRENT"
+
+
+def test_a_404_means_no_release_data(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5, etag='"v1"'))
+    site = sync(platform, release_feeds, "missing", [Module("token", "8.x-1.5"), Module("in_house", "1.0.0")])
+
+    # Nothing is served for in_house: one 404, not retried, and the module's status says why it is unknown.
+    assert [seen.answered for seen in feeds.requests_to("/in_house/current")] == [404]
+    assert project_row(db, "in_house")["fetch_state"] == "not_found"
+    assert stored_releases(db, "in_house") == []
+    assert module_status(db, site, "in_house") == ("UNKNOWN", "no release data on drupal.org")
+    assert module_status(db, site, "token")[0] == "CURRENT"
+
+    # drupal.org drops token's feed: its releases go, and so does the validator of the content that is gone.
+    feeds.serve(TOKEN, Answer(404))
+    assert refresh(platform, release_feeds) == {}  # a 404 is an answer, not a failure
+    project = project_row(db, "token")
+    assert (project["fetch_state"], project["etag"]) == ("not_found", None)
+    assert stored_releases(db, "token") == []
+    assert module_status(db, site, "token") == ("UNKNOWN", "no release data on drupal.org")
+
+    # The feed returns unchanged: fetched whole (no stale If-None-Match to earn a 304), data back.
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5, etag='"v1"'))
+    refresh(platform, release_feeds)
+    assert feeds.requests_to(TOKEN)[-1].if_none_match is None
+    assert project_row(db, "token")["fetch_state"] == "ok"
+    assert module_status(db, site, "token")[0] == "CURRENT"
+
+
+def test_a_500_is_retried_with_backoff_then_failed_keeping_the_last_good_data(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5))
+    site = sync(platform, release_feeds, "erroring", [Module("token", "8.x-1.5")])
+    kept = stored_releases(db, "token")
+    feeds.serve(TOKEN, Answer(500, b"Internal Server Error"))
+    feeds.reset_counts()
+
+    failed = refresh(platform, release_feeds)
+
+    attempts = feeds.requests_to(TOKEN)
+    assert [seen.answered for seen in attempts] == [500] * (RETRIES + 1)
+    waits = [later.at - earlier.at for earlier, later in pairwise(attempts)]
+    assert waits[0] >= BACKOFF_SECONDS and waits[1] >= 2 * BACKOFF_SECONDS  # backoff doubles
+    assert failed == {"token (current)": f"HTTP 500 from {feeds.base_url}{TOKEN}"}
+    project = project_row(db, "token")
+    assert project["fetch_state"] == "failed" and project["fetch_error"].startswith("HTTP 500")
+    assert project["last_success_at"] is not None
+    # The failure is visible per project; statuses keep coming from the last good data (SPEC §6).
+    assert stored_releases(db, "token") == kept
+    assert module_status(db, site, "token")[0] == "CURRENT"
+
+
+def test_a_failure_with_no_good_data_ever_is_not_fetched(platform, feeds, release_feeds, db):
+    feeds.serve("/flaky/current", Answer(503))
+    feeds.serve("/forbidden/current", Answer(403))
+    site = sync(platform, release_feeds, "never", [Module("flaky", "8.x-1.0"), Module("forbidden", "8.x-1.0")])
+
+    assert [seen.answered for seen in feeds.requests_to("/flaky/current")] == [503] * (RETRIES + 1)
+    assert len(feeds.requests_to("/forbidden/current")) == 1  # a client error does not mend by retrying
+    for name, code in (("flaky", 503), ("forbidden", 403)):
+        project = project_row(db, name)
+        assert project["fetch_state"] == "failed" and project["fetch_error"].startswith(f"HTTP {code}")
+        assert project["last_success_at"] is None
+        assert module_status(db, site, name) == ("NOT_FETCHED", "failed to get available update data")
+
+
+def test_a_server_slower_than_the_timeout_fails_instead_of_hanging(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5))
+    site = sync(platform, release_feeds, "slow", [Module("token", "8.x-1.5")])
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_6_SECURITY, delay_seconds=60))
+    feeds.reset_counts()
+
+    started = time.monotonic()
+    failed = refresh(platform, release_feeds)
+    assert time.monotonic() - started < 15  # attempts x timeout + backoff + the run; the server waits 60 s
+
+    assert len(feeds.requests_to(TOKEN)) == RETRIES + 1
+    assert "time" in failed["token (current)"].lower()
+    project = project_row(db, "token")
+    assert project["fetch_state"] == "failed" and "time" in project["fetch_error"].lower()
+    assert module_status(db, site, "token")[0] == "CURRENT"  # the slow answer's security release never arrived
+
+
+def test_an_answer_dripping_in_slower_than_the_timeout_fails(feeds, release_feeds):
+    # Each byte comes well within the read timeout, the whole answer would take ~30 s.
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5, drip_seconds=0.1))
+    started = time.monotonic()
+    (response,) = release_feeds.fetch([FeedRequest("token", "current")])
+    elapsed = time.monotonic() - started
+
+    assert response.outcome == "failed" and response.error.startswith("timed out")
+    assert elapsed < (RETRIES + 1) * TIMEOUT_SECONDS + 2
+
+
+def test_broken_xml_fails_with_a_parse_error_keeping_the_last_good_data(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5, etag='"v1"'))
+    site = sync(platform, release_feeds, "broken", [Module("token", "8.x-1.5")])
+    kept = stored_releases(db, "token")
+    feeds.serve(TOKEN, Answer(body=b"<project><title>Token</title><releases><rel", etag='"v2"'))
+
+    failed = refresh(platform, release_feeds)
+    assert failed["token (current)"].startswith("feed could not be parsed")
+    project = project_row(db, "token")
+    assert project["fetch_state"] == "failed" and project["fetch_error"].startswith("feed could not be parsed")
+    assert stored_releases(db, "token") == kept
+    assert module_status(db, site, "token")[0] == "CURRENT"
+
+    # The broken body's ETag is not the data we hold: the next fetch must not earn a 304 with it.
+    refresh(platform, release_feeds)
+    last = feeds.requests_to(TOKEN)[-1]
+    assert (last.if_none_match, last.answered) == ('"v1"', 200)
+    assert project_row(db, "token")["fetch_state"] == "failed"
+
+
+def test_a_conditional_get_answered_304_keeps_the_data_without_parsing(platform, feeds, release_feeds, db,
+                                                                       monkeypatch):
+    modified = "Tue, 14 Nov 2023 22:13:20 GMT"
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5, etag='"v1"', last_modified=modified))
+    site = sync(platform, release_feeds, "conditional", [Module("token", "8.x-1.5")])
+    before = project_row(db, "token")
+    assert (before["etag"], before["last_modified"]) == ('"v1"', modified)
+    kept = stored_releases(db, "token")
+
+    parsed: list[bytes] = []
+    parse = orchestration.releases.parse_release_feed
+    monkeypatch.setattr(orchestration.releases, "parse_release_feed", lambda xml: parsed.append(xml) or parse(xml))
+
+    assert refresh(platform, release_feeds) == {}
+    seen = feeds.requests_to(TOKEN)[-1]
+    assert (seen.if_none_match, seen.if_modified_since, seen.answered) == ('"v1"', modified, 304)
+    assert parsed == []
+    assert stored_releases(db, "token") == kept  # the very same rows, not deleted and inserted again
+    after = project_row(db, "token")
+    assert after["fetch_state"] == "ok" and after["fetched_at"] > before["fetched_at"]
+    assert module_status(db, site, "token")[0] == "CURRENT"
+
+    # A new release changes the ETag: a full answer, parsed, and the site's status follows.
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_6_SECURITY, etag='"v2"', last_modified="Sat, 09 Mar 2024 16:00:00 GMT"))
+    refresh(platform, release_feeds)
+    assert feeds.requests_to(TOKEN)[-1].answered == 200 and len(parsed) == 1
+    assert project_row(db, "token")["etag"] == '"v2"'
+    assert module_status(db, site, "token")[0] == "NOT_SECURE"
+
+
+def test_a_failure_then_a_success_is_retried_to_success(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(500), Answer(body=TOKEN_1_5))
+    site = sync(platform, release_feeds, "retried", [Module("token", "8.x-1.5")])
+
+    assert [seen.answered for seen in feeds.requests_to(TOKEN)] == [500, 200]
+    assert project_row(db, "token")["fetch_state"] == "ok"
+    assert module_status(db, site, "token")[0] == "CURRENT"
+
+
+def test_concurrent_requests_never_exceed_the_limit(platform, feeds, release_feeds, db):
+    projects = [f"project_{n:02d}" for n in range(12)]
+    for name in projects:
+        # Slow enough answers that every free slot is taken while the others are still being served.
+        feeds.serve(f"/{name}/current", Answer(body=feed(name, [("8.x-1.0", 1_700_000_000, "New features")]),
+                                               delay_seconds=0.2))
+    limited = ReleaseFeedResource(**{**release_feeds.model_dump(), "concurrency": 3})
+
+    sync(platform, limited, "many", [Module(name, "8.x-1.0") for name in projects])
+
+    assert all(len(feeds.requests_to(f"/{name}/current")) == 1 for name in projects)
+    assert feeds.max_in_flight == 3
+    states = db.execute("SELECT DISTINCT fetch_state FROM projects WHERE name LIKE 'project%%'").fetchall()
+    assert states == [{"fetch_state": "ok"}]
