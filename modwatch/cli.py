@@ -180,10 +180,12 @@ def up(
 
     env = runtime()
     environment = env.child_environment()
+    demo_data = None
     if demo:
         from modwatch.demo import prepare_demo
 
-        environment.update(prepare_demo(env))
+        demo_data = prepare_demo(env)
+        environment.update(demo_data.environment)
     where = f"embedded, {env.settings.home / 'pgdata'}" if env.embedded_server else "configured server"
     supervisor = Supervisor(environment)
     for service in platform_services(api_port=api_port, ui_port=ui_port,
@@ -197,6 +199,8 @@ def up(
         f"  admin token {env.admin_token}\n"
         f"Ctrl-C stops everything.\n"
     )
+    if demo_data:
+        demo_data.load_in_background(f"http://localhost:{api_port}")
     supervisor.wait_forever()
 
 

@@ -1,0 +1,186 @@
+"""Demo data for `modwatch up --demo`: three sites, bundled release feeds and advisories.
+
+The demo goes the way a real deployment does. Before the platform starts,
+the three sites are registered (or found again by URL, so a second start
+does not duplicate them) and the bundled advisories are loaded; the platform
+processes read release feeds from the bundled folder (`feeds/`, a `file://`
+base) instead of drupal.org. Once the API answers, a background thread pushes
+each site's inventory to the HTTP intake with the site's own token; the
+landing sensor and the daemon's ingest run take it from there, and the
+thread prints where to look when the tasks are done.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import typer
+
+from modwatch import site_admin
+from modwatch.demo.inventories import DEMO_SITES, DemoSite
+from modwatch.runtime import Runtime
+
+DEMO_DIR = Path(__file__).resolve().parent
+FEEDS_DIR = DEMO_DIR / "feeds"
+ADVISORIES_DIR = DEMO_DIR / "advisories"
+# The Drupal 8+ metapackage is what the scheduled advisories job reloads; the
+# 7.x one is loaded once at start and kept (advisories are replaced per feed).
+CURRENT_ADVISORIES = ADVISORIES_DIR / "drupal-security-advisories-9.x.json"
+ADVISORIES_FILES = (ADVISORIES_DIR / "drupal-security-advisories-7.x.json", CURRENT_ADVISORIES)
+ACTOR = "demo"
+FINISHED = ("completed", "failed")
+
+
+@dataclass(frozen=True)
+class RegisteredSite:
+    id: int
+    site: DemoSite
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def platform_environment() -> dict[str, str]:
+    """Release feeds and advisories from the bundled files: the demo needs no internet."""
+    return {"MODWATCH_RELEASE_FEED_URL": FEEDS_DIR.as_uri(), "MODWATCH_ADVISORIES_URL": str(CURRENT_ADVISORIES)}
+
+
+def _same_url(a: str, b: str) -> bool:
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def register_sites(conn: psycopg.Connection) -> list[RegisteredSite]:
+    """Register the demo sites, or find them again by URL and issue each a fresh token.
+
+    Tokens are stored only as hashes, so re-using a site means rotating its
+    token: the demo pushes with each site's own token, as a real site does.
+    """
+    existing = site_admin.list_sites(conn)
+    registered = []
+    for demo in DEMO_SITES:
+        found = next((row for row in existing if _same_url(row["url"], demo.url)), None)
+        if found is None:
+            site = site_admin.add_site(conn, name=demo.name, url=demo.url, actor=ACTOR)
+        else:
+            site = site_admin.rotate_token(conn, site_id=found["id"], actor=ACTOR)
+        registered.append(RegisteredSite(site["id"], demo, site["token"]))
+    return registered
+
+
+def load_advisories(conn: psycopg.Connection) -> list[dict]:
+    """Load both bundled advisories metapackages (Drupal 7 and Drupal 8+)."""
+    from orchestration.advisories import load_advisories as load
+
+    return [load(conn, str(path)) for path in ADVISORIES_FILES]
+
+
+def push_inventories(client: httpx.Client, sites: list[RegisteredSite]) -> dict[int, str]:
+    """POST each site's inventory to the intake; returns site id -> task id."""
+    tasks = {}
+    for registered in sites:
+        answer = client.post(f"/api/v1/sites/{registered.id}/modules", json=registered.site.payload(),
+                             headers=registered.headers)
+        answer.raise_for_status()
+        tasks[registered.id] = answer.json()["task_id"]
+    return tasks
+
+
+@dataclass
+class Demo:
+    """The registered demo sites and what the platform's processes need to serve them."""
+
+    environment: dict[str, str]
+    sites: list[RegisteredSite]
+    admin_token: str
+
+    def load_in_background(self, api_url: str, *, timeout_seconds: float = 240.0) -> threading.Thread:
+        """Push the inventories once the API answers, then print where to look."""
+        thread = threading.Thread(target=self._load, args=(api_url, timeout_seconds),
+                                  name="modwatch-demo", daemon=True)
+        thread.start()
+        return thread
+
+    def _load(self, api_url: str, timeout_seconds: float) -> None:
+        started = time.monotonic()
+        deadline = started + timeout_seconds
+        admin = {"Authorization": f"Bearer {self.admin_token}"}
+        try:
+            with httpx.Client(base_url=api_url, timeout=30) as client:
+                if not wait_for_health(client, deadline):
+                    typer.echo(f"demo: the API at {api_url} did not answer; no demo data pushed", err=True)
+                    return
+                tasks = push_inventories(client, self.sites)
+                typer.echo(f"demo: pushed {len(tasks)} inventories; the landing sensor hands them to an ingest run")
+                statuses = wait_for_tasks(client, tasks, admin, deadline)
+        except httpx.HTTPError as error:
+            typer.echo(f"demo: could not load the demo data: {error}", err=True)
+            return
+        typer.echo(self.summary(api_url, statuses, time.monotonic() - started))
+
+    def summary(self, api_url: str, statuses: dict[int, dict], seconds: float) -> str:
+        """Where to look: each site's task, the ingest run, and curl commands to try."""
+        done = all(task.get("status") == "completed" for task in statuses.values())
+        lines = [f"\ndemo {'loaded' if done else 'still loading'} after {seconds:.0f} s:"]
+        lines += [f"  site {registered.id:<4} {registered.site.name:<32} {describe_task(statuses.get(registered.id))}"
+                  for registered in self.sites]
+        run_urls = sorted({task["run_url"] for task in statuses.values() if task.get("run_url")})
+        lines += [f"  ingest run   {url}" for url in run_urls]
+        # The Drupal 10 site has the most to show: insecure core and contrib, known advisories.
+        example = next(r for r in self.sites if r.site.core_version.startswith("10."))
+        task_id = statuses.get(example.id, {}).get("task_id", "TASK_ID")
+        auth = '-H "Authorization: Bearer $TOKEN"'
+        lines += [
+            "Try:",
+            f"  TOKEN={self.admin_token}",
+            f"  curl {auth} '{api_url}/api/v1/sites/{example.id}/modules?status=NOT_SECURE'",
+            f"  curl {auth} '{api_url}/api/v1/tasks/{task_id}/status'",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def describe_task(task: dict | None) -> str:
+    if not task:
+        return "not pushed"
+    if task["status"] != "completed":
+        return f"task {task['status']}" + (f": {task['error']}" if task.get("error") else "")
+    result = task.get("result") or {}
+    return f"{result.get('modules_processed')} modules, {result.get('security_updates_found')} with security updates"
+
+
+def wait_for_health(client: httpx.Client, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/health").status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass  # not listening yet
+        time.sleep(0.5)
+    return False
+
+
+def wait_for_tasks(client: httpx.Client, tasks: dict[int, str], headers: dict[str, str],
+                   deadline: float) -> dict[int, dict]:
+    """Poll each task's status until all are finished (or the deadline passes)."""
+    statuses: dict[int, dict] = {}
+    while True:
+        for site_id, task_id in tasks.items():
+            if statuses.get(site_id, {}).get("status") not in FINISHED:
+                answer = client.get(f"/api/v1/tasks/{task_id}/status", headers=headers)
+                answer.raise_for_status()
+                statuses[site_id] = answer.json()
+        if all(s["status"] in FINISHED for s in statuses.values()) or time.monotonic() > deadline:
+            return statuses
+        time.sleep(1.0)
+
+
+def prepare_demo(env: Runtime) -> Demo:
+    """Register the demo sites and load the bundled advisories; the inventories follow once the API is up."""
+    with site_admin.connect(env.database_url) as conn:
+        sites = register_sites(conn)
+        load_advisories(conn)
+    return Demo(environment=platform_environment(), sites=sites, admin_token=env.admin_token)
