@@ -124,8 +124,9 @@ class Demo:
 
     def summary(self, api_url: str, statuses: dict[int, dict], seconds: float) -> str:
         """Where to look: each site's task, the ingest run, and curl commands to try."""
-        done = all(task.get("status") == "completed" for task in statuses.values())
-        lines = [f"\ndemo {'loaded' if done else 'still loading'} after {seconds:.0f} s:"]
+        states = {task.get("status") for task in statuses.values()}
+        outcome = "loaded" if states == {"completed"} else "FAILED" if "failed" in states else "still loading"
+        lines = [f"\ndemo {outcome} after {seconds:.0f} s:"]
         lines += [f"  site {registered.id:<4} {registered.site.name:<32} {describe_task(statuses.get(registered.id))}"
                   for registered in self.sites]
         run_urls = sorted({task["run_url"] for task in statuses.values() if task.get("run_url")})
