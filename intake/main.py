@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from intake.database import make_engine
 from intake.errors import install_error_handlers
 from intake.openapi import openapi_with
-from intake.routers import API_PREFIX, health, intake, sites, tasks
+from intake.routers import (
+    API_PREFIX,
+    health,
+    history,
+    intake,
+    module_admin,
+    modules,
+    reports,
+    site_modules,
+    sites,
+    tasks,
+)
 from intake.schemas.intake import PAYLOAD_MODELS
 from modwatch.secrets import admin_token, hash_token
 from modwatch.settings import Settings, get_settings
@@ -58,5 +69,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.include_router(sites.router, prefix=API_PREFIX)
     app.include_router(intake.router, prefix=API_PREFIX)
     app.include_router(tasks.router, prefix=API_PREFIX)
+    app.include_router(site_modules.router, prefix=API_PREFIX)
+    app.include_router(history.router, prefix=API_PREFIX)
+    app.include_router(modules.router, prefix=API_PREFIX)
+    app.include_router(module_admin.router, prefix=API_PREFIX)
+    app.include_router(reports.router, prefix=API_PREFIX)
     app.openapi = openapi_with(app, PAYLOAD_MODELS)
     return app

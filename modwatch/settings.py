@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     ingest_batch_size: PositiveInt = Field(
         default=200, description="Most landed payloads one ingest run takes"
     )
+    stale_after_hours: PositiveInt = Field(
+        default=48, description="A site with no sync for this long is reported `stale`"
+    )
 
     @field_validator("database_url")
     @classmethod

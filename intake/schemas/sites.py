@@ -1,9 +1,9 @@
 """Sites: registration, listing, token rotation."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from intake.site_urls import site_url_key
@@ -38,8 +38,17 @@ class SiteIn(BaseModel):
     url: SiteUrl = Field(description="Base URL; shape A payloads must report the same URL")
 
 
+class SiteCountsOut(BaseModel):
+    """Counts over the site's present modules (removed ones are left out)."""
+
+    modules: int = Field(description="Modules installed (enabled or not)")
+    updates_available: int = Field(description="Modules with a newer release to update to")
+    security_updates: int = Field(description="Modules with a security update available")
+    known_vulnerable: int = Field(description="Modules whose installed version an advisory covers")
+
+
 class SiteOut(BaseModel):
-    """A monitored site. Later issues add inventory counts (modules, updates, vulnerabilities)."""
+    """A monitored site with the counts of its inventory."""
 
     id: int
     name: str
@@ -47,6 +56,17 @@ class SiteOut(BaseModel):
     created_at: datetime
     last_sync_at: datetime | None = Field(description="When the last inventory was applied")
     core_version: str | None = Field(description="Drupal core version of the last applied inventory")
+    stale: bool = Field(description="No inventory applied for `MODWATCH_STALE_AFTER_HOURS` (48 h) since the "
+                        "last sync, or since the site was registered if it never synced")
+    counts: SiteCountsOut
+
+
+# `-` in front sorts descending; the id breaks ties, so pages never overlap.
+SiteSort = Literal["id", "-id", "name", "-name", "last_sync_at", "-last_sync_at",
+                   "security_updates", "-security_updates"]
+SiteSortQuery = Annotated[SiteSort, Query(
+    description="Order: `name` (case-insensitive), `last_sync_at` (never synced first), "
+                "`security_updates` (the count); `-` in front for descending")]
 
 
 class SiteTokenOut(BaseModel):

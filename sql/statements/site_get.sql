@@ -1,6 +1,18 @@
--- One site as GET /sites/{id} shows it, with the site the caller's token
--- belongs to (NULL for an unknown token or the admin).
+-- One site as GET /sites/{id} shows it, with the counts of its present
+-- modules and the site the caller's token belongs to (NULL for an unknown
+-- token or the admin).
 SELECT site.id, site.name, site.url, site.created_at, site.last_sync_at, site.core_version,
+       coalesce(site.last_sync_at, site.created_at)
+           < now() - make_interval(hours => %(stale_after_hours)s::int) AS stale,
+       counts.modules, counts.updates_available, counts.security_updates, counts.known_vulnerable,
        (SELECT id FROM sites WHERE token_hash = %(token_hash)s) AS token_site_id
 FROM (SELECT 1) AS one
 LEFT JOIN sites AS site ON site.id = %(site_id)s
+LEFT JOIN LATERAL (
+    SELECT count(*) AS modules,
+           count(*) FILTER (WHERE sm.update_available) AS updates_available,
+           count(*) FILTER (WHERE sm.security_update_available) AS security_updates,
+           count(*) FILTER (WHERE sm.known_vulnerable) AS known_vulnerable
+    FROM site_modules sm
+    WHERE sm.site_id = site.id AND sm.removed_at IS NULL
+) AS counts ON true

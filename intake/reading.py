@@ -1,0 +1,30 @@
+"""What the read routes share: a page out of "header + page rows", and site access.
+
+Every list statement answers one row per item, each carrying the header
+columns (the total, and for a site's data who may read it), or a single row
+of NULL items when the page is empty — so a page past the end still tells
+the total and the access check, all in one round trip.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from intake.auth import Caller, site_access_error
+from intake.schemas.pagination import Page
+
+ItemT = TypeVar("ItemT")
+
+
+def page_from_rows(rows: Sequence[Mapping[str, Any]], item: Callable[[Mapping[str, Any]], ItemT], *,
+                   present: str, limit: int, offset: int) -> Page[ItemT]:
+    """The page whose items are the rows where column `present` is not NULL."""
+    items = [item(row) for row in rows if row[present] is not None]
+    return Page[Any](items=items, total=rows[0]["total"] if rows else 0, limit=limit, offset=offset)
+
+
+def check_site_access(caller: Caller, site_id: int, row: Mapping[str, Any]) -> None:
+    """Raise unless `caller` may read `site_id` (row has `site_exists` and `token_site_id`)."""
+    refused = site_access_error(caller, site_id=site_id, site_exists=row["site_exists"],
+                                token_site_id=row["token_site_id"])
+    if refused:
+        raise refused

@@ -1,0 +1,39 @@
+"""A site's modules with their update status (admin, or the site's own token)."""
+
+from fastapi import APIRouter, Request, Response
+
+from intake.auth import CallerDep
+from intake.database import ConnectionDep, fetch_all
+from intake.errors import error_responses
+from intake.etag import conditional_json, read_responses
+from intake.reading import check_site_access, page_from_rows
+from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
+from intake.schemas.site_modules import ModuleTypeQuery, SiteModuleOut, StatusQuery, parse_statuses
+from intake.schemas.sites import SiteId
+
+router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(401, 403, 404, 422, 503))
+
+
+@router.get("/{site_id}/modules", summary="The site's modules and their update status, by machine name",
+            response_model=Page[SiteModuleOut], responses=read_responses())
+async def list_site_modules(
+    request: Request, site_id: SiteId, caller: CallerDep, conn: ConnectionDep,
+    status: StatusQuery = None,
+    update_available: bool | None = None,
+    security_update: bool | None = None,
+    known_vulnerable: bool | None = None,
+    module_type: ModuleTypeQuery = None,
+    include_removed: bool = False,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> Response:
+    """Filters combine with AND; `security_update` filters on `security_update_available`.
+    Removed modules (a full sync no longer listed them) only with `include_removed=true`."""
+    rows = await fetch_all(conn, "read_site_modules", {
+        "site_id": site_id, "token_hash": caller.token_hash, "statuses": parse_statuses(status),
+        "update_available": update_available, "security_update": security_update,
+        "known_vulnerable": known_vulnerable, "module_type": module_type, "include_removed": include_removed,
+        "limit": limit, "offset": offset})
+    check_site_access(caller, site_id, rows[0])
+    page = page_from_rows(rows, SiteModuleOut.model_validate, present="machine_name", limit=limit, offset=offset)
+    return conditional_json(request, page)

@@ -1,0 +1,30 @@
+-- A page of the catalogue in machine-name order with each module's counts,
+-- and the total; a page past the end still reports the total. A NULL filter
+-- parameter means "no filter"; %(search)s is an ILIKE pattern.
+WITH matching AS NOT MATERIALIZED (
+    SELECT m.id, m.machine_name, m.display_name, m.project, m.module_type, m.description, m.drupal_org_link,
+           m.created_at, m.updated_at
+    FROM modules m
+    WHERE (%(module_type)s::text IS NULL OR m.module_type = %(module_type)s::text)
+      AND (%(project)s::text IS NULL OR m.project = %(project)s::text)
+      AND (%(search)s::text IS NULL
+           OR m.machine_name ILIKE %(search)s::text OR m.display_name ILIKE %(search)s::text)
+)
+SELECT counted.total, page.machine_name, page.display_name, page.project, page.module_type, page.description,
+       page.drupal_org_link, page.created_at, page.updated_at, usage.site_count, versions.version_count
+FROM (SELECT count(*) AS total FROM matching) AS counted
+LEFT JOIN LATERAL (
+    SELECT * FROM matching ORDER BY machine_name LIMIT %(limit)s OFFSET %(offset)s
+) AS page ON true
+LEFT JOIN LATERAL (
+    -- All of the module's rows, counted index-only on ix_site_modules_module,
+    -- less the few removed ones (ix_site_modules_removed_module): no heap
+    -- visit for the thousands of sites a popular module is on.
+    SELECT (SELECT count(*) FROM site_modules sm WHERE sm.module_id = page.id)
+           - (SELECT count(*) FROM site_modules sm WHERE sm.module_id = page.id AND sm.removed_at IS NOT NULL)
+           AS site_count
+) AS usage ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) AS version_count FROM module_versions v WHERE v.module_id = page.id
+) AS versions ON true
+ORDER BY page.machine_name
