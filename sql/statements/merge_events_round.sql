@@ -15,5 +15,5 @@ CROSS JOIN LATERAL (VALUES
     ('disabled', c.new_version, c.new_version,
         c.outcome = 'updated' AND c.old_enabled AND NOT c.new_enabled)
 ) AS e(event_type, from_version, to_version, happened)
-WHERE c.round = %(round)s AND e.happened
+WHERE c.round = %(round)s AND c.outcome <> 'unchanged' AND e.happened
 ORDER BY c.site_id, c.module_id

@@ -9,12 +9,13 @@ WITH full_syncs AS (
     FROM full_syncs f
     WHERE sm.site_id = f.site_id
       AND sm.removed_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM stage_inventory s
-                      WHERE s.task_id = f.task_id AND s.module_id = sm.module_id)
+      AND NOT EXISTS (SELECT 1 FROM round_changes c
+                      WHERE c.task_id = f.task_id AND c.module_id = sm.module_id)
     RETURNING f.task_id, sm.site_id, sm.module_id, f.received_at, sm.current_version_id
 )
-INSERT INTO round_changes
+INSERT INTO round_changes (round, task_id, site_id, module_id, received_at, outcome,
+                           old_version, old_enabled, new_enabled, needs_write)
 SELECT %(round)s, r.task_id, r.site_id, r.module_id, r.received_at, 'removed',
-       v.version_string, NULL, NULL, false
+       v.version_string, NULL, false, false
 FROM removed r
 JOIN module_versions v ON v.id = r.current_version_id

@@ -16,20 +16,29 @@ CREATE TEMP TABLE stage_inventory (
     description   text,
     version       text NOT NULL,
     sort_key      bigint,
-    datestamp     bigint,
-    module_id     bigint,
-    version_id    bigint
+    datestamp     bigint
 ) ON COMMIT DROP;
 
+-- Every listed module of the run judged against the state the earlier rounds
+-- left, plus the removals of full syncs: the counts, the history and the
+-- rows to write all come from here.
 CREATE TEMP TABLE round_changes (
-    round           integer NOT NULL,
-    task_id         uuid NOT NULL,
-    site_id         bigint NOT NULL,
-    module_id       bigint NOT NULL,
-    received_at     timestamptz NOT NULL,
-    outcome         text NOT NULL,   -- created | updated | unchanged | removed
-    old_version     text,
-    new_version     text,
-    old_enabled     boolean,
-    new_enabled     boolean
-) ON COMMIT DROP;
+    round         integer NOT NULL,
+    task_id       uuid NOT NULL,
+    site_id       bigint NOT NULL,
+    module_id     bigint NOT NULL,
+    received_at   timestamptz NOT NULL,
+    outcome       text NOT NULL,   -- created | updated | unchanged | removed
+    old_version   text,
+    new_version   text,
+    old_enabled   boolean,
+    new_enabled   boolean,
+    -- What a listed module writes to site_modules; NULL for removals.
+    version_id    bigint,
+    project       text,
+    module_type   text,
+    datestamp     bigint,
+    -- Unchanged rows of a full sync are not rewritten: the site's
+    -- last_full_sync_at says they were seen.
+    needs_write   boolean NOT NULL
+) ON COMMIT DROP

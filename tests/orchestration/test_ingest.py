@@ -85,6 +85,50 @@ def test_full_sync_removes_and_a_later_sync_re_adds(platform, db):
         ("token", "added", None, "8.x-1.6")]
 
 
+def test_an_unchanged_full_sync_rewrites_no_row_but_dates_every_module(platform, db):
+    site = platform.add_site("steady")
+    modules = [Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]
+    platform.push(site, shape_b(modules))
+    platform.run_once()
+    before = {row["id"]: row["xmin"] for row in db.execute("SELECT id, xmin::text FROM site_modules")}
+    again = platform.push(site, shape_b(modules))
+    platform.run_once()
+    assert platform.status(again)["result"]["modules_unchanged"] == 2
+    after = {row["id"]: row["xmin"] for row in db.execute("SELECT id, xmin::text FROM site_modules")}
+    assert after == before, "an unchanged module of a full sync must not be rewritten"
+    # The site's watermark says when every present module was last seen.
+    watermark = db.execute(
+        """SELECT s.last_full_sync_at = p.received_at AS dated FROM sites s
+           JOIN landing_payloads p ON p.task_id = %s WHERE s.id = %s""", (again, site.id)).fetchone()
+    assert watermark["dated"]
+
+
+def test_a_partial_sync_moves_last_seen_of_listed_modules_only(platform, db):
+    site = platform.add_site("seen")
+    platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]))
+    platform.run_once()
+    partial = platform.push(site, shape_a(site.url, [Module("views", "8.x-3.1")]))
+    platform.run_once()
+    seen = {row["machine_name"]: row["at_partial"] for row in db.execute(
+        """SELECT m.machine_name, sm.last_seen = p.received_at AS at_partial
+           FROM site_modules sm JOIN modules m ON m.id = sm.module_id
+           JOIN landing_payloads p ON p.task_id = %s WHERE sm.site_id = %s""", (partial, site.id))}
+    assert seen == {"views": True, "token": False}
+
+
+def test_a_new_dev_snapshot_of_the_same_version_is_rechecked(platform, db):
+    site = platform.add_site("snapshot")
+    platform.push(site, shape_b([Module("devel", "5.x-dev", datestamp=1_700_000_000)]))
+    platform.run_once()
+    db.execute("UPDATE site_modules SET status = 'CURRENT'")
+    platform.push(site, shape_b([Module("devel", "5.x-dev", datestamp=1_750_000_000)]))
+    platform.run_once()
+    row = db.execute("SELECT datestamp, status FROM site_modules").fetchone()
+    assert row["datestamp"] == 1_750_000_000
+    # No feed here, so the recheck lands on UNKNOWN rather than keeping CURRENT.
+    assert row["status"] != "CURRENT"
+
+
 def test_enabling_and_disabling_are_events(platform, db):
     site = platform.add_site("toggle")
     platform.push(site, shape_b([Module("devel", "5.1.0", enabled=True)]))
