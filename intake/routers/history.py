@@ -3,10 +3,9 @@
 from fastapi import APIRouter, Request, Response
 
 from intake.auth import CallerDep
-from intake.database import ConnectionDep, fetch_all
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
-from intake.reading import check_site_access, page_from_rows
+from intake.reading import ReadConnectionDep, check_site_access, fetch_rows, page_from_rows
 from intake.schemas.history import (
     EventQuery,
     ModuleQuery,
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(40
 @router.get("/{site_id}/history", summary="The site's module events, newest first",
             response_model=Page[SiteEventOut], responses=read_responses())
 async def site_history(
-    request: Request, site_id: SiteId, caller: CallerDep, conn: ConnectionDep,
+    request: Request, site_id: SiteId, caller: CallerDep, conn: ReadConnectionDep,
     module: ModuleQuery = None,
     event: EventQuery = None,
     since: SinceQuery = None,
@@ -35,7 +34,7 @@ async def site_history(
 ) -> Response:
     """Filters combine with AND; the time range is `since <= occurred_at < until`."""
     check_time_range(since, until)
-    rows = await fetch_all(conn, "read_site_history", {
+    rows = await fetch_rows(conn, "read_site_history", {
         "site_id": site_id, "token_hash": caller.token_hash, "module": module, "events": parse_events(event),
         "since": since, "until": until, "limit": limit, "offset": offset})
     check_site_access(caller, site_id, rows[0])

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.auth import AdminDep
-from intake.database import ConnectionDep, fetch_all, fetch_one
 from intake.errors import error_responses, not_found
 from intake.etag import conditional_json, read_responses
-from intake.reading import page_from_rows
+from intake.reading import ReadConnectionDep, fetch_rows, page_from_rows
 from intake.schemas.modules import (
     DETAIL_LIST_LIMIT,
     MachineNamePath,
@@ -35,10 +34,10 @@ def like_pattern(text: str) -> str:
 
 @router.get("", summary="The module catalogue with site counts, by machine name",
             response_model=Page[ModuleSummaryOut], responses=read_responses())
-async def list_modules(request: Request, caller: AdminDep, conn: ConnectionDep, module_type: ModuleTypeQuery = None,
-                       project: ProjectQuery = None, q: SearchQuery = None, limit: LimitQuery = 50,
-                       offset: OffsetQuery = 0) -> Response:
-    rows = await fetch_all(conn, "module_page", {
+async def list_modules(request: Request, caller: AdminDep, conn: ReadConnectionDep,
+                       module_type: ModuleTypeQuery = None, project: ProjectQuery = None, q: SearchQuery = None,
+                       limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Response:
+    rows = await fetch_rows(conn, "module_page", {
         "module_type": module_type, "project": project, "search": like_pattern(q) if q else None,
         "limit": limit, "offset": offset})
     page = page_from_rows(rows, ModuleSummaryOut.model_validate, present="machine_name", limit=limit, offset=offset)
@@ -46,7 +45,7 @@ async def list_modules(request: Request, caller: AdminDep, conn: ConnectionDep, 
 
 
 async def versions_page(conn: AsyncConnection, machine_name: str, *, limit: int, offset: int) -> Page[ModuleVersionOut]:
-    rows = await fetch_all(conn, "module_versions_page",
+    rows = await fetch_rows(conn, "module_versions_page",
                            {"machine_name": machine_name, "limit": limit, "offset": offset})
     return existing_module_page(rows, ModuleVersionOut, machine_name, present="version", limit=limit, offset=offset)
 
@@ -54,7 +53,7 @@ async def versions_page(conn: AsyncConnection, machine_name: str, *, limit: int,
 async def sites_page(conn: AsyncConnection, machine_name: str, *, using: bool, limit: int,
                      offset: int) -> Page[ModuleSiteOut]:
     statement = "module_sites_using" if using else "module_sites_not_using"
-    rows = await fetch_all(conn, statement, {"machine_name": machine_name, "limit": limit, "offset": offset})
+    rows = await fetch_rows(conn, statement, {"machine_name": machine_name, "limit": limit, "offset": offset})
     return existing_module_page(rows, ModuleSiteOut, machine_name, present="site_id", limit=limit, offset=offset)
 
 
@@ -68,15 +67,15 @@ def existing_module_page(rows: list[Mapping[str, Any]], model, machine_name: str
 @router.get("/{machine_name}", summary="One module: its versions, the sites using it and the sites not using it",
             response_model=ModuleDetailOut, responses={**error_responses(404), **read_responses()})
 async def get_module(request: Request, machine_name: MachineNamePath, caller: AdminDep,
-                     conn: ConnectionDep) -> Response:
+                     conn: ReadConnectionDep) -> Response:
     """Each list shows its first 100 entries with the total; page through the rest with
     `/modules/{machine_name}/versions` and `/modules/{machine_name}/sites?using=true|false`."""
-    module = await fetch_one(conn, "module_get", {"machine_name": machine_name})
-    if module is None:
+    found = await fetch_rows(conn, "module_get", {"machine_name": machine_name})
+    if not found:
         raise not_found(f"no module {machine_name!r}")
     first = {"limit": DETAIL_LIST_LIMIT, "offset": 0}
     detail = ModuleDetailOut(
-        **ModuleSummaryOut.model_validate(module).model_dump(),
+        **ModuleSummaryOut.model_validate(found[0]).model_dump(),
         versions=await versions_page(conn, machine_name, **first),
         sites_using=await sites_page(conn, machine_name, using=True, **first),
         sites_not_using=await sites_page(conn, machine_name, using=False, **first),
@@ -87,14 +86,15 @@ async def get_module(request: Request, machine_name: MachineNamePath, caller: Ad
 @router.get("/{machine_name}/versions", summary="The versions seen of a module, newest first",
             response_model=Page[ModuleVersionOut], responses={**error_responses(404), **read_responses()})
 async def list_module_versions(request: Request, machine_name: MachineNamePath, caller: AdminDep,
-                               conn: ConnectionDep, limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Response:
+                               conn: ReadConnectionDep, limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Response:
     return conditional_json(request, await versions_page(conn, machine_name, limit=limit, offset=offset))
 
 
 @router.get("/{machine_name}/sites", summary="The sites using a module (at which version), or the sites not using it",
             response_model=Page[ModuleSiteOut], responses={**error_responses(404), **read_responses()})
-async def list_module_sites(request: Request, machine_name: MachineNamePath, caller: AdminDep, conn: ConnectionDep,
-                            using: UsingQuery = True, limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Response:
+async def list_module_sites(request: Request, machine_name: MachineNamePath, caller: AdminDep,
+                            conn: ReadConnectionDep, using: UsingQuery = True, limit: LimitQuery = 50,
+                            offset: OffsetQuery = 0) -> Response:
     """By site id. A site that had the module until a full sync dropped it is "not using" it, and
     shows the version it had and `removed_at`."""
     page = await sites_page(conn, machine_name, using=using, limit=limit, offset=offset)

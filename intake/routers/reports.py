@@ -6,9 +6,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from intake.auth import AdminDep
-from intake.database import ConnectionDep, fetch_all
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
+from intake.reading import ReadConnectionDep, fetch_rows
 from intake.schemas.pagination import LimitQuery, OffsetQuery
 from intake.schemas.reports import AffectedModuleOut, AffectedSiteModuleOut, AffectedSiteOut, SecurityReportOut
 
@@ -17,12 +17,13 @@ router = APIRouter(prefix="/reports", tags=["reports"], responses=error_response
 
 @router.get("/security", summary="Sites with NOT_SECURE, REVOKED or known-vulnerable modules, and sites per module",
             response_model=SecurityReportOut, responses=read_responses())
-async def security_report(request: Request, caller: AdminDep, conn: ConnectionDep, limit: LimitQuery = 50,
+async def security_report(request: Request, caller: AdminDep, conn: ReadConnectionDep, limit: LimitQuery = 50,
                           offset: OffsetQuery = 0) -> Response:
     """Pages through the affected sites; each lists all of its affected modules. Removed modules
-    do not count."""
-    site_rows = await fetch_all(conn, "report_security_sites", {"limit": limit, "offset": offset})
-    module_rows = await fetch_all(conn, "report_security_modules")
+    do not count. The two parts are two statements: a run that commits between them shows in
+    the second only."""
+    site_rows = await fetch_rows(conn, "report_security_sites", {"limit": limit, "offset": offset})
+    module_rows = await fetch_rows(conn, "report_security_modules")
     report = SecurityReportOut(items=affected_sites(site_rows), total=site_rows[0]["total"], limit=limit,
                                offset=offset, modules=[AffectedModuleOut.model_validate(row) for row in module_rows])
     return conditional_json(request, report)

@@ -3,10 +3,9 @@
 from fastapi import APIRouter, Request, Response
 
 from intake.auth import CallerDep
-from intake.database import ConnectionDep, fetch_all
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
-from intake.reading import check_site_access, page_from_rows
+from intake.reading import ReadConnectionDep, check_site_access, fetch_rows, page_from_rows
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.site_modules import ModuleTypeQuery, SiteModuleOut, StatusQuery, parse_statuses
 from intake.schemas.sites import SiteId
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(40
 @router.get("/{site_id}/modules", summary="The site's modules and their update status, by machine name",
             response_model=Page[SiteModuleOut], responses=read_responses())
 async def list_site_modules(
-    request: Request, site_id: SiteId, caller: CallerDep, conn: ConnectionDep,
+    request: Request, site_id: SiteId, caller: CallerDep, conn: ReadConnectionDep,
     status: StatusQuery = None,
     update_available: bool | None = None,
     security_update: bool | None = None,
@@ -29,7 +28,7 @@ async def list_site_modules(
 ) -> Response:
     """Filters combine with AND; `security_update` filters on `security_update_available`.
     Removed modules (a full sync no longer listed them) only with `include_removed=true`."""
-    rows = await fetch_all(conn, "read_site_modules", {
+    rows = await fetch_rows(conn, "read_site_modules", {
         "site_id": site_id, "token_hash": caller.token_hash, "statuses": parse_statuses(status),
         "update_available": update_available, "security_update": security_update,
         "known_vulnerable": known_vulnerable, "module_type": module_type, "include_removed": include_removed,

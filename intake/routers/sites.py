@@ -5,9 +5,10 @@ from fastapi import APIRouter, Request, Response, status
 from intake.audit import record_audit
 from intake.auth import AdminDep, CallerDep, site_access_error
 from intake.body import JsonContentDep
-from intake.database import ConnectionDep, fetch_all, fetch_one
+from intake.database import ConnectionDep, fetch_one
 from intake.errors import error_responses, not_found
 from intake.etag import conditional_json, read_responses
+from intake.reading import ReadConnectionDep, fetch_rows
 from intake.routers import API_PREFIX
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.sites import SiteCountsOut, SiteId, SiteIn, SiteOut, SiteSortQuery, SiteTokenOut
@@ -42,9 +43,9 @@ async def create_site(caller: AdminDep, _: JsonContentDep, site: SiteIn, conn: C
 
 @router.get("", summary="List sites with the counts of their modules", response_model=Page[SiteOut],
             responses=read_responses())
-async def list_sites(request: Request, caller: AdminDep, conn: ConnectionDep, limit: LimitQuery = 50,
+async def list_sites(request: Request, caller: AdminDep, conn: ReadConnectionDep, limit: LimitQuery = 50,
                      offset: OffsetQuery = 0, sort: SiteSortQuery = "id") -> Response:
-    rows = await fetch_all(conn, "site_page", {"limit": limit, "offset": offset, "sort": sort,
+    rows = await fetch_rows(conn, "site_page", {"limit": limit, "offset": offset, "sort": sort,
                                                "stale_after_hours": stale_after_hours(request)})
     items = [site_out(row) for row in rows if row["id"] is not None]
     return conditional_json(request, Page[SiteOut](items=items, total=rows[0]["total"], limit=limit, offset=offset))
@@ -52,8 +53,8 @@ async def list_sites(request: Request, caller: AdminDep, conn: ConnectionDep, li
 
 @router.get("/{site_id}", summary="One site with the counts of its modules (admin, or the site's own token)",
             response_model=SiteOut, responses={**error_responses(404), **read_responses()})
-async def get_site(request: Request, site_id: SiteId, caller: CallerDep, conn: ConnectionDep) -> Response:
-    row = await fetch_one(conn, "site_get", {"site_id": site_id, "token_hash": caller.token_hash,
+async def get_site(request: Request, site_id: SiteId, caller: CallerDep, conn: ReadConnectionDep) -> Response:
+    (row,) = await fetch_rows(conn, "site_get", {"site_id": site_id, "token_hash": caller.token_hash,
                                              "stale_after_hours": stale_after_hours(request)})
     refused = site_access_error(caller, site_id=site_id, site_exists=row["id"] is not None,
                                 token_site_id=row["token_site_id"])
