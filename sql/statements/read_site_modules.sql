@@ -24,9 +24,13 @@ SELECT access.site_exists, access.token_site_id, counted.total,
        current_version.version_string AS version, page.status, page.status_reason,
        latest_version.version_string AS latest_version, page.recommended_version, page.also_available,
        page.security_updates, page.update_available, page.security_update_available, page.known_vulnerable,
-       page.advisories, page.first_seen, page.last_seen, page.last_updated, page.removed_at
+       page.advisories, page.first_seen,
+       -- a full sync dates every module still present (sites.last_full_sync_at, migration 0002)
+       CASE WHEN page.removed_at IS NULL THEN greatest(page.last_seen, access.last_full_sync_at)
+            ELSE page.last_seen END AS last_seen,
+       page.last_updated, page.removed_at
 FROM (
-    SELECT site.id IS NOT NULL AS site_exists,
+    SELECT site.id IS NOT NULL AS site_exists, site.last_full_sync_at,
            (SELECT id FROM sites WHERE token_hash = %(token_hash)s) AS token_site_id
     FROM (SELECT 1) AS one
     LEFT JOIN sites AS site ON site.id = %(site_id)s
