@@ -16,7 +16,8 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 # Answers depend on the token that asked, and may change with every run: a
-# cache may keep them for this caller only and must revalidate each time.
+# cache may keep them for this caller only (Vary: Authorization) and must
+# revalidate each time.
 CACHE_CONTROL = "private, no-cache"
 
 
@@ -45,7 +46,7 @@ def conditional_json(request: Request, answer: BaseModel) -> Response:
     """`answer` as JSON with its ETag, or an empty 304 when the caller already holds it."""
     body = answer.model_dump_json().encode()
     etag = weak_etag(body)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization"}
     if not none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)

@@ -134,3 +134,14 @@ def test_conditional_reads(portfolio):
     assert portfolio.get(path, status="NOT_SECURE").headers["etag"] != first.headers["etag"]
     # The tag does not leak to another site's token: access is checked before the condition.
     error_of(portfolio.get(path, headers={**portfolio.sites["beta"].headers, "If-None-Match": "*"}), 403)
+
+
+def test_last_seen_is_the_last_sync_that_listed_the_module(portfolio):
+    alpha = portfolio.sites["alpha"]
+    events = portfolio.get(f"/sites/{alpha.id}/history", limit=500).json()["items"]
+    second_sync, first_sync = events[0]["occurred_at"], events[-1]["occurred_at"]
+    rows = by_name(modules(portfolio, include_removed=True))
+    # The second full sync listed every present module, changed or not (ctools was not).
+    assert {row["last_seen"] for name, row in rows.items() if name != "old_module"} == {second_sync}
+    assert rows["ctools"]["last_updated"] == first_sync
+    assert rows["old_module"]["last_seen"] == first_sync  # it was not in the second sync

@@ -94,6 +94,7 @@ def test_conditional_reads(portfolio):
     first = portfolio.get("/sites")
     etag = first.headers["etag"]
     assert etag.startswith('W/"') and first.headers["cache-control"] == "private, no-cache"
+    assert first.headers["vary"] == "Authorization"
     for condition in (etag, f'"other", {etag}', etag.removeprefix("W/"), "*"):
         again = portfolio.get("/sites", headers={**portfolio.admin_headers, "If-None-Match": condition})
         assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
