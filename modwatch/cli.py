@@ -170,6 +170,35 @@ def advisories_load(
 
 
 @app.command()
+def bench(
+    sites: Annotated[int, typer.Option(help="Intake sites (1000-module payloads each).")] = 40,
+    rounds: Annotated[int, typer.Option(help="Payloads per intake site; later ones drift 3 %.")] = 5,
+    concurrency: Annotated[int, typer.Option(help="Concurrent intake clients.")] = 8,
+    large_payloads: Annotated[int, typer.Option(help="2000-module requests for the memory figure.")] = 20,
+    e2e_payloads: Annotated[int, typer.Option(help="POST → completed samples with the daemon.")] = 10,
+    e2e_spacing: Annotated[float, typer.Option(help="Seconds between those POSTs.")] = 3.0,
+    scale_sites: Annotated[int, typer.Option(help="Sites loaded for the scale figures.")] = 3000,
+    scale_modules: Annotated[int, typer.Option(help="Modules per scale site.")] = 300,
+    query_requests: Annotated[int, typer.Option(help="GETs per report query.")] = 200,
+    projects: Annotated[int, typer.Option(help="Contrib projects in the generated catalog.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated population.")] = 7,
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the modwatch_bench database afterwards.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
+) -> None:
+    """Run the real stack on generated data; print one JSON object of figures (SPEC §9)."""
+    from modwatch.bench.progress import phase_progress
+    from modwatch.bench.runner import BenchOptions, run_bench
+
+    options = BenchOptions(sites=sites, rounds=rounds, concurrency=concurrency, large_payloads=large_payloads,
+                           e2e_payloads=e2e_payloads, e2e_spacing=e2e_spacing, scale_sites=scale_sites,
+                           scale_modules=scale_modules, query_requests=query_requests, projects=projects,
+                           seed=seed, keep=keep)
+    with phase_progress(not no_progress) as progress:
+        figures = run_bench(options, progress)
+    typer.echo(json.dumps(figures, indent=2))
+
+
+@app.command()
 def up(
     demo: Annotated[bool, typer.Option("--demo", help="Load three demo sites and bundled release feeds.")] = False,
     api_port: Annotated[int, typer.Option(help="Port of the HTTP API.")] = 8000,
@@ -206,3 +235,7 @@ def up(
 
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())
+
+
+if __name__ == "__main__":  # `python -m modwatch.cli`, as the benchmark runs it
+    main()

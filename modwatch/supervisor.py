@@ -21,14 +21,19 @@ class Service:
 
 
 class Supervisor:
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], output=None):
         self._env = env
+        self._output = output  # a file for the children's stdout and stderr; None: inherit ours
         self._children: dict[str, subprocess.Popen] = {}
 
     def start(self, service: Service) -> None:
         self._children[service.name] = subprocess.Popen(
-            service.argv, env=self._env, start_new_session=True
+            service.argv, env=self._env, start_new_session=True,
+            stdout=self._output, stderr=self._output,
         )
+
+    def process(self, name: str) -> subprocess.Popen:
+        return self._children[name]
 
     def first_exited(self) -> str | None:
         for name, child in self._children.items():

@@ -6,6 +6,8 @@ dies after it never applies a payload twice: the re-run skips straight to
 status and completion.
 """
 
+import time
+
 import dagster as dg
 import polars as pl
 import psycopg
@@ -80,6 +82,7 @@ def site_modules(
     if normalised_inventory.is_empty():
         context.add_output_metadata({"rows": 0})
         return
+    started = time.perf_counter()
     with database.connect() as conn:
         try:
             outcomes = merge_inventory(conn, normalised_inventory)
@@ -87,7 +90,9 @@ def site_modules(
             # One bad payload must not sink the batch: retry task by task, in order.
             context.log.warning(f"batch merge failed ({error}); merging payload by payload")
             outcomes = merge_one_by_one(context, conn, normalised_inventory)
-    context.add_output_metadata({"rows": normalised_inventory.height, **outcomes})
+    seconds = time.perf_counter() - started
+    context.add_output_metadata({"rows": normalised_inventory.height, "merge_seconds": round(seconds, 3),
+                                 "rows_per_second": round(normalised_inventory.height / seconds), **outcomes})
 
 
 def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame) -> dict[str, int]:

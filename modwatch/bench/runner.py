@@ -1,0 +1,203 @@
+"""Run every benchmark phase against a database of its own and gather one JSON object.
+
+Phases, in order:
+1. generate the population: catalog, release feeds, advisories, inventories;
+2. intake: 1000-module payloads from concurrent clients, then 2000-module
+   requests one at a time for the memory figure (intake alone, no daemon, so
+   nothing else competes for the two cores);
+3. merge: `modwatch process` runs the real ingest job over everything landed;
+4. scale: a portfolio COPYed in, release data stored, every status
+   recomputed, then the report queries over HTTP;
+5. end to end: the intake with the real Dagster daemon; payloads posted a few
+   seconds apart, each timed until its task reads `completed`.
+"""
+
+import os
+import platform
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import psycopg
+from psycopg.rows import dict_row
+
+from modwatch.bench import phases, stack
+from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds
+from modwatch.bench.inventories import core_version_of, drift, generate_inventories, payload, site_sizes
+from modwatch.bench.scale import load_portfolio, load_release_data
+from modwatch.database import drop_database, ensure_database, resolve_database_url
+from modwatch.runtime import write_dagster_home
+from modwatch.settings import Settings
+from orchestration.advisories import load_advisories
+from sql.migrate import upgrade
+
+BENCH_DATABASE = "modwatch_bench"
+TARGETS = {
+    "intake_p50_ms": 10, "intake_p99_ms": 50, "intake_payloads_per_second": 300,
+    "merge_rows_per_second": 250_000, "end_to_end_p95_seconds": 10,
+    "status_recompute_3m_seconds": 20, "query_p95_ms": 20,
+}
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    sites: int = 40               # intake sites, 1000 modules each
+    rounds: int = 5               # payloads per intake site (later rounds drift 3 %)
+    concurrency: int = 8          # intake clients
+    large_payloads: int = 20      # 2000-module requests for the memory figure
+    e2e_payloads: int = 10        # end-to-end samples
+    e2e_spacing: float = 3.0      # seconds between end-to-end posts
+    scale_sites: int = 3000       # sites COPYed in for the scale figures
+    scale_modules: int = 300      # modules per scale site
+    query_requests: int = 200     # GETs per report query
+    projects: int = 2000          # contrib projects in the catalog
+    seed: int = 7
+    keep: bool = False            # keep the benchmark database afterwards
+
+
+def run_bench(options: BenchOptions, progress) -> dict:
+    settings = Settings()
+    started = time.perf_counter()
+    server_url, server = resolve_database_url(settings.database_url, settings.home)
+    drop_database(server_url, BENCH_DATABASE)
+    database_url = ensure_database(server_url, BENCH_DATABASE)
+    workdir = Path(tempfile.mkdtemp(prefix="modwatch-bench-"))
+    try:
+        upgrade(database_url)
+        return _run(options, settings, database_url, workdir, progress) | {
+            "seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not options.keep:
+            drop_database(server_url, BENCH_DATABASE)
+        del server
+
+
+def _environment(settings: Settings, database_url: str, workdir: Path, feeds: Path, advisories: Path,
+                 admin_token: str) -> dict[str, str]:
+    dagster_home = workdir / "dagster"
+    write_dagster_home(dagster_home)
+    environment = dict(os.environ)
+    environment.update(
+        MODWATCH_DATABASE_URL=database_url,
+        MODWATCH_HOME=str(workdir / "home"),
+        MODWATCH_ADMIN_TOKEN=admin_token,
+        DAGSTER_HOME=str(dagster_home),
+        MODWATCH_RELEASE_FEED_URL=feeds.as_uri(),
+        MODWATCH_ADVISORIES_URL=str(advisories),
+        MODWATCH_RATE_LIMIT_PER_HOUR="1000000",
+        MODWATCH_SENSOR_INTERVAL_SECONDS=str(settings.sensor_interval_seconds),
+    )
+    return environment
+
+
+def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: Path, progress) -> dict:
+    admin_token = secrets.token_urlsafe(32)
+    step = progress.phase("generating the population", 4)
+    catalog = generate_catalog(options.projects, seed=options.seed)
+    step()
+    feeds = write_feeds(catalog, workdir / "feeds")
+    advisories = write_advisories(catalog, workdir / "advisories.json", seed=options.seed)
+    step()
+    environment = _environment(settings, database_url, workdir, feeds, advisories, admin_token)
+    os.environ.update(environment)  # this process reads the same settings as its children
+    intake_rows = generate_inventories(catalog, [1000] * options.sites, seed=options.seed)
+    large_rows = generate_inventories(catalog, [2000] * options.large_payloads, seed=options.seed + 1)
+    step()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        load_advisories(conn, str(advisories))
+    step()
+
+    workspace = str(Path(__file__).resolve().parents[2] / "workspace.yaml")
+    with stack.running(environment, workspace=workspace, daemon=False, log=workdir / "services.log") as intake:
+        sites = phases.register_sites(intake, admin_token, options.sites, "intake")
+        posts = [post for round_number in range(options.rounds) for post in phases.frame_posts(
+            sites, drift(intake_rows, catalog, 0.03 * round_number, seed=round_number), _payload_of)]
+        tick = progress.phase("intake: 1000-module payloads", len(posts))
+        intake_figures = phases.intake_throughput(intake, posts, options.concurrency, tick)
+        large_sites = phases.register_sites(intake, admin_token, options.large_payloads, "large")
+        large = phases.frame_posts(large_sites, large_rows, _payload_of)
+        intake_figures |= phases.intake_memory(intake, large, progress.phase("intake: 2000-module payloads",
+                                                                              len(large)))
+
+        step = progress.phase("merge: modwatch process", 1)
+        processed = phases.process_pending(environment)
+        step()
+        with dg.DagsterInstance.get() as instance:
+            merge = phases.merge_figures(instance, processed["runs"]) | {
+                "runs": len(processed["runs"]), "run_peak_rss_mb": processed["peak_rss_mb"]}
+
+        step = progress.phase("scale: loading the portfolio", 3)
+        scale_rows = generate_inventories(catalog, [options.scale_modules] * options.scale_sites,
+                                          seed=options.seed + 2)
+        step()
+        with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+            loaded = load_portfolio(conn, scale_rows, label="scale")
+            step()
+            loaded |= load_release_data(conn, feeds.as_uri())
+            scale_site_ids = [row["id"] for row in conn.execute(
+                "SELECT id FROM sites WHERE url LIKE 'https://scale-%%' ORDER BY id")]
+        step()
+        step = progress.phase("scale: recomputing every status", 1)
+        recompute = phases.status_recompute(database_url)
+        step()
+        queries = phases.query_latency(intake, admin_token, scale_site_ids, options.query_requests,
+                                       progress.phase("scale: report queries", 3 * options.query_requests))
+
+    with stack.running(environment, workspace=workspace, daemon=True, log=workdir / "services.log") as intake:
+        warm_up = phases.frame_posts(sites[:1], drift(intake_rows.filter(pl.col("site") == 0), catalog, 0.5,
+                                                      seed=99), _payload_of)
+        phases.end_to_end(intake, warm_up, 0, 180, progress.phase("end to end: first run (warm-up)", 1))
+        # Sites as a portfolio has them: 200-1500 modules, log-normal.
+        e2e_sites = phases.register_sites(intake, admin_token, options.e2e_payloads, "e2e")
+        e2e_rows = generate_inventories(
+            catalog, site_sizes(options.e2e_payloads, smallest=200, largest=1500, seed=options.seed),
+            seed=options.seed + 3)
+        e2e_posts = phases.frame_posts(e2e_sites, e2e_rows, _payload_of)
+        end_to_end = phases.end_to_end(intake, e2e_posts, options.e2e_spacing, 120,
+                                       progress.phase("end to end: POST → completed", len(e2e_posts)))
+
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "postgres": _server_version(database_url)},
+        "options": asdict(options),
+        "intake": {"payload_modules": 1000, **intake_figures},
+        "merge": merge,
+        "end_to_end": {"sensor_interval_seconds": settings.sensor_interval_seconds, **end_to_end},
+        "status_recompute": recompute,
+        "queries": {"sites": loaded["sites"], "site_module_rows": recompute["site_modules"], **queries},
+        "scale_load": loaded,
+        "targets": _targets(intake_figures, merge, end_to_end, recompute, queries),
+    }
+
+
+def _payload_of(rows: pl.DataFrame, site, index: int) -> dict:
+    # Both generations of clients exist: alternate the payload shape by site.
+    return payload(rows, shape="a" if index % 2 else "b", url=site.url, core_version=core_version_of(rows))
+
+
+def _server_version(database_url: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def _targets(intake: dict, merge: dict, end_to_end: dict, recompute: dict, queries: dict) -> dict:
+    """Each figure beside its target, and whether it met it (status time scaled to 3M rows)."""
+    per_3m = recompute["seconds"] * 3_000_000 / max(1, recompute["site_modules"])
+    figures = {
+        "intake_p50_ms": (intake["p50_ms"], "<="),
+        "intake_p99_ms": (intake["p99_ms"], "<="),
+        "intake_payloads_per_second": (intake["payloads_per_second"], ">="),
+        "merge_rows_per_second": (merge["rows_per_second"] or 0, ">="),
+        "end_to_end_p95_seconds": (end_to_end["p95_seconds"], "<="),
+        "status_recompute_3m_seconds": (round(per_3m, 1), "<="),
+        "query_p95_ms": (max(queries["reports_security"]["p95_ms"], queries["site_modules"]["p95_ms"]), "<="),
+    }
+    return {name: {"value": value, "target": TARGETS[name],
+                   "met": value <= TARGETS[name] if sense == "<=" else value >= TARGETS[name]}
+            for name, (value, sense) in figures.items()}
