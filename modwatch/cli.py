@@ -182,7 +182,9 @@ def bench(
     query_requests: Annotated[int, typer.Option(help="GETs per report query.")] = 200,
     projects: Annotated[int, typer.Option(help="Contrib projects in the generated catalog.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the generated population.")] = 7,
-    keep: Annotated[bool, typer.Option("--keep", help="Keep the modwatch_bench database afterwards.")] = False,
+    database: Annotated[str, typer.Option(help="Database the benchmark creates on the platform's server.")] = (
+        "modwatch_bench"),
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the benchmark database afterwards.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
 ) -> None:
     """Run the real stack on generated data; print one JSON object of figures (SPEC §9)."""
@@ -192,7 +194,7 @@ def bench(
     options = BenchOptions(sites=sites, rounds=rounds, concurrency=concurrency, large_payloads=large_payloads,
                            e2e_payloads=e2e_payloads, e2e_spacing=e2e_spacing, scale_sites=scale_sites,
                            scale_modules=scale_modules, query_requests=query_requests, projects=projects,
-                           seed=seed, keep=keep)
+                           seed=seed, database=database, keep=keep)
     with phase_progress(not no_progress) as progress:
         figures = run_bench(options, progress)
     typer.echo(json.dumps(figures, indent=2))

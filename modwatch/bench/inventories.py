@@ -42,9 +42,13 @@ def generate_inventories(catalog: Catalog, sizes: list[int], *, seed: int = 11,
     ).with_columns(
         (pl.col("size") - len(CORE_MODULES) - pl.col("custom")).clip(lower_bound=0).alias("contrib"),
     )
+    contrib = _contrib_rows(sites, catalog, releases, seed)
+    # Custom code fills what contrib does not (a small catalog cannot fill a large site).
+    sites = sites.join(contrib.group_by("site").len("drawn"), on="site", how="left").with_columns(
+        (pl.col("size") - len(CORE_MODULES) - pl.col("drawn").fill_null(0)).clip(lower_bound=0).alias("custom"))
     return pl.concat([
         _core_rows(sites, releases, seed),
-        _contrib_rows(sites, catalog, releases, seed),
+        contrib,
         _custom_rows(sites),
     ]).with_columns(
         (_uniform("site", "machine_name", seed=seed + 9) > 0.08).alias("enabled"),

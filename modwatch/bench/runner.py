@@ -57,6 +57,7 @@ class BenchOptions:
     query_requests: int = 200     # GETs per report query
     projects: int = 2000          # contrib projects in the catalog
     seed: int = 7
+    database: str = BENCH_DATABASE  # created on the platform's server, dropped afterwards
     keep: bool = False            # keep the benchmark database afterwards
 
 
@@ -64,8 +65,8 @@ def run_bench(options: BenchOptions, progress) -> dict:
     settings = Settings()
     started = time.perf_counter()
     server_url, server = resolve_database_url(settings.database_url, settings.home)
-    drop_database(server_url, BENCH_DATABASE)
-    database_url = ensure_database(server_url, BENCH_DATABASE)
+    drop_database(server_url, options.database)
+    database_url = ensure_database(server_url, options.database)
     workdir = Path(tempfile.mkdtemp(prefix="modwatch-bench-"))
     try:
         upgrade(database_url)
@@ -74,7 +75,7 @@ def run_bench(options: BenchOptions, progress) -> dict:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if not options.keep:
-            drop_database(server_url, BENCH_DATABASE)
+            drop_database(server_url, options.database)
         del server
 
 
