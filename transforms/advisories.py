@@ -17,7 +17,8 @@ VULNERABILITY_SCHEMA = pl.Schema(
 def known_vulnerabilities(installed: pl.DataFrame, advisories: pl.DataFrame) -> pl.DataFrame:
     """installed: site_module_id, project, feed_api, version; advisories: feed_api, package, constraint_text.
 
-    One row per vulnerable installed row, with every matching constraint.
+    One row per vulnerable installed row, with the clause of each advisory that matched
+    (`>=10.3.0,<10.3.9`, not core's whole constraint of dozens of ranges).
     """
     matches = []
     for (feed_api,), feed_advisories in advisories.group_by("feed_api"):
@@ -29,12 +30,12 @@ def known_vulnerabilities(installed: pl.DataFrame, advisories: pl.DataFrame) -> 
             "site_module_id", "project",
             composer_key_expr(composer_version_expr(pl.col("version"))).alias("composer_key"),
         )
-        matches.append(match_advisories(candidates, intervals).select("site_module_id", "constraint"))
+        matches.append(match_advisories(candidates, intervals).select("site_module_id", "clause"))
     if not matches:
         return pl.DataFrame(schema=VULNERABILITY_SCHEMA)
     return (
         pl.concat(matches).group_by("site_module_id")
-        .agg(pl.col("constraint").unique().sort().alias("advisories"))
+        .agg(pl.col("clause").unique().sort().alias("advisories"))
         .with_columns(pl.lit(True).alias("known_vulnerable"))
         .select(VULNERABILITY_SCHEMA.names())
         .collect()

@@ -538,3 +538,4 @@ def test_composer_key_expr_agrees_with_scalar_on_thousands_of_strings():
     keys = keys_of(texts)
     assert_series_equal(keys, scalar_keys(texts))
     assert keys.null_count() < len(texts) - 1000
+
