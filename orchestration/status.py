@@ -2,7 +2,9 @@
 
 Read the installed rows, release data and advisories out of PostgreSQL with
 COPY, compute every status in one Polars plan (`transforms.update_status`),
-and write back with one UPDATE that touches only rows whose status changed.
+and write back only the rows whose status changed: the stored status is read
+with the inputs and compared in Polars, so a recomputation that changes
+nothing stages and updates nothing.
 """
 
 import polars as pl
@@ -14,9 +16,19 @@ from transforms.advisories import known_vulnerabilities
 from transforms.update_status import compute_update_status
 from transforms.versions import version_struct
 
-INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "module_id": pl.Int64, "project": pl.String,
-                    "feed_api": pl.String, "version": pl.String, "datestamp": pl.Int64,
-                    "module_type": pl.String}
+# What is stored per site module, as written back; list columns travel joined by STORED_LIST_SEPARATOR.
+STORED_SCHEMA = {"status": pl.String, "status_reason": pl.String, "latest_version": pl.String,
+                 "recommended_version": pl.String, "also_available": pl.String, "security_updates": pl.String,
+                 "update_available": pl.Boolean, "security_update_available": pl.Boolean,
+                 "known_vulnerable": pl.Boolean, "advisories": pl.String}
+STORED_LIST_COLUMNS = ("also_available", "security_updates", "advisories")
+STORED_LIST_SEPARATOR = "\x1f"
+INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64, "project": pl.String,
+                    "current_version_id": pl.Int64, "datestamp": pl.Int64, "module_type": pl.String,
+                    "stored_latest_version_id": pl.Int64,
+                    **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items() if name != "latest_version"}}
+SITES_SCHEMA = {"site_id": pl.Int64, "feed_api": pl.String}
+VERSIONS_SCHEMA = {"version_id": pl.Int64, "version": pl.String}
 PROJECTS_SCHEMA = {"project": pl.String, "feed_api": pl.String, "fetch_state": pl.String,
                    "project_status": pl.String, "supported_branches": pl.String,
                    "supported_majors": pl.String}
@@ -32,8 +44,17 @@ def with_parsed_version(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
-    installed = with_parsed_version(
-        read_frame(conn, statement("status_installed"), {"site_ids": site_ids}, INSTALLED_SCHEMA))
+    chosen = {"site_ids": site_ids}
+    # Site modules first: the sites and versions they name exist when those are read after them.
+    site_modules = read_frame(conn, statement("status_installed"), chosen, INSTALLED_SCHEMA)
+    sites = read_frame(conn, statement("status_sites"), chosen, SITES_SCHEMA)
+    versions = read_frame(conn, statement("status_versions"), chosen, VERSIONS_SCHEMA)
+    installed = (
+        site_modules.join(sites, on="site_id")
+        .join(with_parsed_version(versions).rename({"version_id": "current_version_id"}), on="current_version_id")
+        .join(versions.rename({"version_id": "stored_latest_version_id", "version": "stored_latest_version"}),
+              on="stored_latest_version_id", how="left")
+    )
     projects = read_frame(conn, statement("status_projects"), schema=PROJECTS_SCHEMA).with_columns(
         pl.col("supported_branches").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "")),
@@ -50,7 +71,7 @@ def compute_statuses(installed, projects, releases, advisories) -> pl.DataFrame:
     statuses = compute_update_status(installed, projects, releases)
     vulnerable = known_vulnerabilities(installed, advisories)
     return (
-        installed.select("site_module_id", "module_id")
+        installed.select("site_module_id", "module_id", *(f"stored_{name}" for name in STORED_SCHEMA))
         .join(statuses, on="site_module_id", how="left")
         .join(vulnerable, on="site_module_id", how="left")
         .with_columns(
@@ -66,8 +87,25 @@ def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None) 
     return write_statuses(conn, statuses)
 
 
+def changed_statuses(statuses: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose computed status differs from the stored one (`stored_*`, read with the inputs)."""
+    def as_stored(name: str) -> pl.Expr:
+        if name in STORED_LIST_COLUMNS:
+            return pl.col(name).list.join(STORED_LIST_SEPARATOR).fill_null("")
+        return pl.col(name)
+
+    def stored(name: str) -> pl.Expr:
+        column = pl.col(f"stored_{name}")
+        return column.fill_null("") if name in STORED_LIST_COLUMNS else column
+
+    return statuses.filter(pl.any_horizontal(as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA))
+
+
 def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame) -> dict[str, int]:
-    stage = statuses.select(
+    changed = changed_statuses(statuses)
+    if changed.is_empty():
+        return {"site_modules_checked": statuses.height, "site_modules_changed": 0}
+    stage = changed.select(
         "site_module_id", "module_id", "status", "status_reason", "latest_version",
         "recommended_version", pg_text_array("also_available"), pg_text_array("security_updates"),
         "update_available", "security_update_available", "known_vulnerable", pg_text_array("advisories"),
@@ -76,8 +114,8 @@ def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame) -> dict[str
         conn.execute(statement("status_stage_create"))
         copy_frame(conn, "stage_status", stage)
         conn.execute(statement("status_latest_versions"))
-        changed = conn.execute(statement("status_apply")).rowcount
-    return {"site_modules_checked": statuses.height, "site_modules_changed": changed}
+        updated = conn.execute(statement("status_apply")).rowcount
+    return {"site_modules_checked": statuses.height, "site_modules_changed": updated}
 
 
 def stored_statuses(conn: psycopg.Connection) -> pl.DataFrame:

@@ -74,14 +74,20 @@ def sync(platform, release_feeds: ReleaseFeedResource, name: str, modules: list[
 
 def refresh(platform, release_feeds: ReleaseFeedResource) -> dict[str, str]:
     """Run `refresh_releases` for every feed; the failed feeds the asset reported."""
+    return refresh_run(platform, release_feeds)["release_data"]["feeds_failed"]
+
+
+def refresh_run(platform, release_feeds: ReleaseFeedResource) -> dict[str, dict]:
+    """Run `refresh_releases` for every feed; each asset's materialization metadata."""
     from orchestration.definitions import defs
 
     run = defs.resolve_job_def("refresh_releases").execute_in_process(
         run_config={"ops": {"release_data": {"config": {"force": True}}}}, instance=platform.instance,
         resources={"release_feeds": release_feeds})
     assert run.success
-    (materialization,) = run.asset_materializations_for_node("release_data")
-    return materialization.metadata["feeds_failed"].value
+    return {node: {key: value.value for key, value in materialization.metadata.items()}
+            for node in ("release_data", "portfolio_status")
+            for materialization in run.asset_materializations_for_node(node)}
 
 
 def project_row(db, name: str) -> dict:
@@ -279,3 +285,20 @@ def test_concurrent_requests_never_exceed_the_limit(platform, feeds, release_fee
     assert feeds.max_in_flight == 3
     states = db.execute("SELECT DISTINCT fetch_state FROM projects WHERE name LIKE 'project%%'").fetchall()
     assert states == [{"fetch_state": "ok"}]
+
+
+def test_statuses_are_written_back_only_when_they_change(platform, feeds, release_feeds, db):
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_6_SECURITY))
+    site = sync(platform, release_feeds, "unchanged", [Module("token", "8.x-1.5")])
+    stored = "SELECT status, security_updates, latest_version_id FROM site_modules WHERE site_id = %s"
+    written = db.execute(stored, (site.id,)).fetchone()
+    assert written["status"] == "NOT_SECURE" and written["security_updates"] == ["8.x-1.6"]
+
+    assert refresh_run(platform, release_feeds)["portfolio_status"]["site_modules_changed"] == 0
+
+    # Drift in a list column or in the latest-version pointer alone is seen and repaired.
+    for tampering in ("UPDATE site_modules SET security_updates = '{}' WHERE site_id = %s",
+                      "UPDATE site_modules SET latest_version_id = NULL WHERE site_id = %s"):
+        db.execute(tampering, (site.id,))
+        assert refresh_run(platform, release_feeds)["portfolio_status"]["site_modules_changed"] == 1
+        assert db.execute(stored, (site.id,)).fetchone() == written

@@ -1,0 +1,7 @@
+-- The versions the given sites' modules run or were last pointed at (every
+-- known version when site_ids is null), each parsed once however many run it.
+SELECT id AS version_id, version_string AS version
+FROM module_versions
+WHERE %(site_ids)s::bigint[] IS NULL
+   OR id IN (SELECT unnest(ARRAY[current_version_id, latest_version_id])
+             FROM site_modules WHERE site_id = ANY(%(site_ids)s::bigint[]))
