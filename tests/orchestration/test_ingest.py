@@ -193,8 +193,13 @@ def test_ten_sites_in_one_run(platform, db):
     assert db.execute("SELECT count(*) AS n FROM site_modules").fetchone()["n"] == 500
     assert db.execute("SELECT count(*) AS n FROM modules").fetchone()["n"] == 150
     tags = platform.instance.get_run_by_id(run.run_id).tags
-    assert set(tags["modwatch/task_ids"].split(",")) == set(tasks)
-    assert set(tags["modwatch/site_ids"].split(",")) == {str(site.id) for site in sites}
+    assert {key.removeprefix("modwatch/task-") for key in tags if key.startswith("modwatch/task-")} == set(tasks)
+    assert {key: value for key, value in tags.items() if key.startswith("modwatch/site-")} == {
+        f"modwatch/site-{site.id}": "1" for site in sites}
+    assert tags["modwatch/payloads"] == "10"
+    # The UI's tag filter finds the run of any one task.
+    found = platform.instance.get_runs(filters=dg.RunsFilter(tags={f"modwatch/task-{tasks[3]}": str(sites[3].id)}))
+    assert [r.run_id for r in found] == [run.run_id]
 
 
 def test_a_2000_module_payload(platform, db):
@@ -254,3 +259,38 @@ def test_sensor_run_key_comes_from_the_payload_ids(platform, db):
     ids = [row["id"] for row in db.execute("SELECT id FROM landing_payloads ORDER BY id")]
     (request,) = platform.evaluate_sensor().run_requests
     assert request.run_key == f"landing:{ids[0]}-{ids[-1]}"
+
+
+
+@pytest.fixture
+def postgres_instance(database_server, tmp_path, monkeypatch):
+    """A Dagster instance on PostgreSQL, as `modwatch up` runs it (run tags in an indexed table)."""
+    import uuid
+
+    from modwatch.database import drop_database, ensure_database
+    from modwatch.runtime import write_dagster_home
+
+    name = f"modwatch_test_dagster_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("MODWATCH_DATABASE_URL", ensure_database(database_server, name))
+    write_dagster_home(tmp_path / "dagster")
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        yield instance
+    drop_database(database_server, name)
+
+
+def test_a_batch_of_hundreds_of_payloads_gets_a_run(platform, db, postgres_instance):
+    # The run's tags must stay small however large the batch: PostgreSQL indexes tag values.
+    from orchestration.definitions import defs
+    from orchestration.requests import ingest_run_request
+
+    sites = [platform.add_site(f"bulk{i}") for i in range(4)]
+    for round_number in range(50):
+        for site in sites:
+            platform.push(site, shape_a(site.url, [Module("views", f"8.x-3.{round_number}")]))
+    pending = db.execute("SELECT id, task_id::text, site_id FROM landing_payloads ORDER BY id").fetchall()
+    request = ingest_run_request(postgres_instance, pending)
+    run = postgres_instance.create_run_for_job(
+        job_def=defs.resolve_job_def("ingest"),
+        run_config=request.run_config, tags=request.tags)
+    assert postgres_instance.get_run_by_id(run.run_id).tags["modwatch/payloads"] == "200"
+    assert len([key for key in request.tags if key.startswith("modwatch/task-")]) == 200
