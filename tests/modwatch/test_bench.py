@@ -33,6 +33,7 @@ def test_every_figure_is_reported(figures):
     intake = figures["intake"]
     assert intake["payload_modules"] == 1000 and intake["payloads"] == 3 * 2
     assert intake.keys() >= PERCENTILES and intake["payloads_per_second"] > 0
+    assert intake["under_load"].keys() >= PERCENTILES
     assert intake["peak_rss_mb"] > 0 and "rss_growth_2000_module_requests_mb" in intake
     merge = figures["merge"]
     # Every landed module row went through the real merge: 3 sites x 2 rounds x 1000, plus 2 x 2000.
