@@ -211,6 +211,9 @@ def up(
 
     env = runtime()
     environment = env.child_environment()
+    # Task status links to runs: unless configured, they point at the UI this command starts.
+    if "dagster_ui_url" not in env.settings.model_fields_set:
+        environment["MODWATCH_DAGSTER_UI_URL"] = f"http://localhost:{ui_port}"
     demo_data = None
     if demo:
         from modwatch.demo import prepare_demo

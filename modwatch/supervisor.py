@@ -91,6 +91,8 @@ def platform_services(*, api_port: int, ui_port: int, workspace: str) -> list[Se
                            "--no-access-log"]),
         Service("dagster-webserver", [os.path.join(bindir, "dagster-webserver"),
                                       "-w", workspace, "-h", "0.0.0.0", "-p", str(ui_port)]),
+        # Warnings only: at info the daemon logs every sensor tick, and the
+        # console `up` prints to would scroll away within a minute.
         Service("dagster-daemon", [os.path.join(bindir, "dagster-daemon"), "run",
-                                   "-w", workspace]),
+                                   "-w", workspace, "--log-level", "warning"]),
     ]
