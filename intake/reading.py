@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake.auth import Caller, site_access_error
 from intake.schemas.pagination import Page
@@ -35,6 +35,14 @@ async def fetch_rows(conn: AsyncConnection, name: str, params: Mapping[str, Any]
     result = await conn.exec_driver_sql(statement(name), dict(params or {}))
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
+async def fetch_rows_alongside(engine: AsyncEngine, name: str,
+                               params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """`fetch_rows` on a connection of its own, to run beside the route's statement on another core."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return await fetch_rows(conn, name, params)
 
 
 def page_from_rows(rows: Sequence[Mapping[str, Any]], item: Callable[[Mapping[str, Any]], ItemT], *,
