@@ -3,24 +3,30 @@
 -- row per site module), and the number of such sites. Every predicate repeats
 -- the partial index ix_site_modules_insecure's, so only its rows are read:
 -- the few in trouble, not the portfolio.
-WITH page AS (
-    SELECT DISTINCT site_id
-    FROM site_modules
-    WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
-    ORDER BY site_id
-    LIMIT %(limit)s OFFSET %(offset)s
-)
-SELECT counted.total, s.id AS site_id, s.name AS site_name, s.url AS site_url, s.last_sync_at,
-       m.machine_name, m.display_name, sm.project, v.version_string AS version, sm.status, sm.status_reason,
-       sm.recommended_version, sm.security_updates, sm.known_vulnerable, sm.advisories
-FROM (
-    -- not count(DISTINCT): PostgreSQL 15 would sort rows the index already gives in order
-    SELECT count(*) AS total FROM (
+WITH page AS MATERIALIZED (
+    -- One pass over the index gives the page and the count, however deep the
+    -- page: counting apart would read the index a second time.
+    SELECT site_id, count(*) OVER () AS total
+    FROM (
         SELECT DISTINCT site_id
         FROM site_modules
         WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
     ) AS affected
-) AS counted
+    ORDER BY site_id
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT coalesce(
+           (SELECT max(total) FROM page),
+           -- only past the last page, where no row carries the count
+           (SELECT count(*) FROM (
+                SELECT DISTINCT site_id
+                FROM site_modules
+                WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
+            ) AS affected)) AS total,
+       s.id AS site_id, s.name AS site_name, s.url AS site_url, s.last_sync_at,
+       m.machine_name, m.display_name, sm.project, v.version_string AS version, sm.status, sm.status_reason,
+       sm.recommended_version, sm.security_updates, sm.known_vulnerable, sm.advisories
+FROM (SELECT 1) AS one
 LEFT JOIN page ON true
 LEFT JOIN sites s ON s.id = page.site_id
 LEFT JOIN site_modules sm ON sm.site_id = page.site_id
