@@ -174,6 +174,7 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
         "queries": {"sites": loaded["sites"], "site_module_rows": recompute["site_modules"], **queries},
         "scale_load": loaded,
         "targets": _targets(intake_figures, merge, end_to_end, recompute, queries),
+        "phase_seconds": progress.seconds(),
     }
 
 
