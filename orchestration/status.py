@@ -4,7 +4,10 @@ Read the installed rows, release data and advisories out of PostgreSQL with
 COPY, compute every status in one Polars plan (`transforms.update_status`),
 and write back only the rows whose status changed: the stored status is read
 with the inputs and compared in Polars, so a recomputation that changes
-nothing stages and updates nothing.
+nothing stages and updates nothing. In the same transaction, the security
+summaries the security report reads (`site_security_summary`,
+`module_security_summary`) are recomputed for the sites refreshed and every
+module they have.
 """
 
 import polars as pl
@@ -82,9 +85,9 @@ def compute_statuses(installed, projects, releases, advisories) -> pl.DataFrame:
 
 
 def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None) -> dict[str, int]:
-    """Recompute statuses for the given sites' modules (every site when None)."""
+    """Recompute statuses for the given sites' modules (every site when None), and their security summaries."""
     statuses = compute_statuses(*load_inputs(conn, site_ids))
-    return write_statuses(conn, statuses)
+    return write_statuses(conn, statuses, site_ids=site_ids)
 
 
 def changed_statuses(statuses: pl.DataFrame) -> pl.DataFrame:
@@ -101,21 +104,51 @@ def changed_statuses(statuses: pl.DataFrame) -> pl.DataFrame:
     return statuses.filter(pl.any_horizontal(as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA))
 
 
-def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame) -> dict[str, int]:
+def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame, *,
+                   site_ids: list[int] | None = None) -> dict[str, int]:
+    """Write back the changed statuses, then refresh the security summaries of `site_ids` (all when None)
+    in the same transaction: the report never sees statuses and summaries that disagree."""
     changed = changed_statuses(statuses)
-    if changed.is_empty():
-        return {"site_modules_checked": statuses.height, "site_modules_changed": 0}
-    stage = changed.select(
-        "site_module_id", "module_id", "status", "status_reason", "latest_version",
-        "recommended_version", pg_text_array("also_available"), pg_text_array("security_updates"),
-        "update_available", "security_update_available", "known_vulnerable", pg_text_array("advisories"),
-    )
+    updated = 0
     with conn.transaction():
-        conn.execute(statement("status_stage_create"))
-        copy_frame(conn, "stage_status", stage)
-        conn.execute(statement("status_latest_versions"))
-        updated = conn.execute(statement("status_apply")).rowcount
-    return {"site_modules_checked": statuses.height, "site_modules_changed": updated}
+        if not changed.is_empty():
+            stage = changed.select(
+                "site_module_id", "module_id", "status", "status_reason", "latest_version",
+                "recommended_version", pg_text_array("also_available"), pg_text_array("security_updates"),
+                "update_available", "security_update_available", "known_vulnerable", pg_text_array("advisories"),
+            )
+            conn.execute(statement("status_stage_create"))
+            copy_frame(conn, "stage_status", stage)
+            conn.execute(statement("status_latest_versions"))
+            updated = conn.execute(statement("status_apply")).rowcount
+        # Even when no status changed: the merge before may have removed modules in trouble.
+        summaries = refresh_security_summaries(conn, site_ids)
+    return {"site_modules_checked": statuses.height, "site_modules_changed": updated, **summaries}
+
+
+def refresh_security_summaries(conn: psycopg.Connection, site_ids: list[int] | None) -> dict[str, int]:
+    """Recompute the security summaries of the given sites and of every module they have, present or
+    removed (both tables entirely when None), from the site modules in trouble. Run inside the
+    transaction that wrote the statuses."""
+    conn.execute(statement("summary_lock"))
+    if site_ids is None:
+        with conn.cursor() as cursor:
+            # Each file is a DELETE and an INSERT; the INSERT's count is the last result's.
+            cursor.execute(statement("summary_sites_rebuild"))
+            sites = last_rowcount(cursor)
+            cursor.execute(statement("summary_modules_rebuild"))
+            modules = last_rowcount(cursor)
+    else:
+        chosen = {"site_ids": site_ids}
+        sites = conn.execute(statement("summary_sites_refresh"), chosen).rowcount
+        modules = conn.execute(statement("summary_modules_refresh"), chosen).rowcount
+    return {"site_summaries_written": sites, "module_summaries_written": modules}
+
+
+def last_rowcount(cursor: psycopg.Cursor) -> int:
+    while cursor.nextset():
+        pass
+    return cursor.rowcount
 
 
 def stored_statuses(conn: psycopg.Connection) -> pl.DataFrame:

@@ -1,7 +1,6 @@
 """Cross-site reports (admin)."""
 
-import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -9,38 +8,37 @@ from fastapi import APIRouter, Request, Response
 from intake.auth import AdminDep
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
-from intake.reading import ReadConnectionDep, fetch_rows, fetch_rows_alongside
+from intake.reading import ReadConnectionDep, fetch_rows
+from intake.routers import API_PREFIX
 from intake.schemas.pagination import LimitQuery, OffsetQuery
-from intake.schemas.reports import AffectedModuleOut, AffectedSiteModuleOut, AffectedSiteOut, SecurityReportOut
+from intake.schemas.reports import (
+    AffectedModuleOut,
+    AffectedSiteOut,
+    ModulesLimitQuery,
+    SecurityReportOut,
+    SiteTroubleCountsOut,
+)
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=error_responses(401, 403, 422, 503))
 
 
-@router.get("/security", summary="Sites with NOT_SECURE, REVOKED or known-vulnerable modules, and sites per module",
-            response_model=SecurityReportOut, responses=read_responses())
+@router.get("/security", summary="Sites with NOT_SECURE, REVOKED or known-vulnerable modules, and the most "
+                                 "affected modules", response_model=SecurityReportOut, responses=read_responses())
 async def security_report(request: Request, caller: AdminDep, conn: ReadConnectionDep, limit: LimitQuery = 50,
-                          offset: OffsetQuery = 0) -> Response:
-    """Pages through the affected sites; each lists all of its affected modules. Removed modules
-    do not count. The two parts are read by two statements at once: a run that commits at that
-    very moment may show in one part before the other."""
-    # Two whole-portfolio aggregates (the affected sites' count, the per-module counts) are most
-    # of the work: the second runs on another connection, so on another core, at the same time.
-    site_rows, module_rows = await asyncio.gather(
-        fetch_rows(conn, "report_security_sites", {"limit": limit, "offset": offset}),
-        fetch_rows_alongside(request.app.state.engine, "report_security_modules"))
-    report = SecurityReportOut(items=affected_sites(site_rows), total=site_rows[0]["total"], limit=limit,
-                               offset=offset, modules=[AffectedModuleOut.model_validate(row) for row in module_rows])
+                          offset: OffsetQuery = 0, modules_limit: ModulesLimitQuery = 50) -> Response:
+    """Pages through the affected sites, each with its counts and where to list its modules; removed
+    modules do not count. Read from the security summaries the ingest pipeline writes with the
+    statuses, in the same transaction: the report is as fresh as the statuses."""
+    site_rows = await fetch_rows(conn, "report_security_sites", {"limit": limit, "offset": offset})
+    module_rows = await fetch_rows(conn, "report_security_modules", {"modules_limit": modules_limit})
+    report = SecurityReportOut(
+        items=[affected_site(row) for row in site_rows if row["site_id"] is not None], total=site_rows[0]["total"],
+        limit=limit, offset=offset, modules_total=module_rows[0]["total"],
+        modules=[AffectedModuleOut.model_validate(row) for row in module_rows if row["machine_name"] is not None])
     return conditional_json(request, report)
 
 
-def affected_sites(rows: Sequence[Mapping[str, Any]]) -> list[AffectedSiteOut]:
-    """One site per run of rows (they come ordered by site), with its modules."""
-    sites: list[AffectedSiteOut] = []
-    for row in rows:
-        if row["site_id"] is None:
-            continue
-        if not sites or sites[-1].id != row["site_id"]:
-            sites.append(AffectedSiteOut(id=row["site_id"], name=row["site_name"], url=row["site_url"],
-                                         last_sync_at=row["last_sync_at"], modules=[]))
-        sites[-1].modules.append(AffectedSiteModuleOut.model_validate(row))
-    return sites
+def affected_site(row: Mapping[str, Any]) -> AffectedSiteOut:
+    return AffectedSiteOut(id=row["site_id"], name=row["site_name"], url=row["site_url"],
+                           last_sync_at=row["last_sync_at"], counts=SiteTroubleCountsOut.model_validate(row),
+                           modules_url=f"{API_PREFIX}/sites/{row['site_id']}/modules")

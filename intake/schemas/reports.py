@@ -1,24 +1,26 @@
-"""The security report: every site in trouble, and every module that puts it there."""
+"""The security report: the sites in trouble with their counts, and the most affected modules.
+
+Both parts are read from summaries the pipeline keeps (orchestration/status.py),
+so the report costs the same however large the portfolio.
+"""
 
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
-from intake.schemas.pagination import Page
-from intake.schemas.site_modules import ModuleStatus
+from intake.schemas.pagination import MAX_PAGE_SIZE, Page
+
+ModulesLimitQuery = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
+                                         description="How many of the most affected modules to list")]
 
 
-class AffectedSiteModuleOut(BaseModel):
-    machine_name: str
-    display_name: str
-    project: str
-    version: str = Field(description="The installed version")
-    status: ModuleStatus
-    status_reason: str | None
-    recommended_version: str | None
-    security_updates: list[str]
-    known_vulnerable: bool
-    advisories: list[str]
+class SiteTroubleCountsOut(BaseModel):
+    not_secure: int = Field(description="Present modules with status NOT_SECURE")
+    revoked: int = Field(description="Present modules with status REVOKED")
+    known_vulnerable: int = Field(description="Present modules matching a known advisory (any status)")
+    affected_modules: int = Field(description="Present modules in any of those troubles, each counted once")
 
 
 class AffectedSiteOut(BaseModel):
@@ -26,7 +28,10 @@ class AffectedSiteOut(BaseModel):
     name: str
     url: str
     last_sync_at: datetime | None
-    modules: list[AffectedSiteModuleOut] = Field(description="Every module in trouble on the site, by machine name")
+    counts: SiteTroubleCountsOut
+    modules_url: str = Field(description=(
+        "The site's modules: add `?status=NOT_SECURE,REVOKED` for the insecure and revoked ones, "
+        "`?known_vulnerable=true` for the known-vulnerable ones"))
 
 
 class AffectedModuleOut(BaseModel):
@@ -35,11 +40,15 @@ class AffectedModuleOut(BaseModel):
     project: str
     module_type: str
     affected_sites: int = Field(description="Sites where the module is NOT_SECURE, REVOKED or known-vulnerable")
+    not_secure_sites: int = Field(description="Sites where it is NOT_SECURE")
+    revoked_sites: int = Field(description="Sites where it is REVOKED")
+    known_vulnerable_sites: int = Field(description="Sites where it is known-vulnerable")
 
 
 class SecurityReportOut(Page[AffectedSiteOut]):
     """The page of sites (by id) with a present module that is NOT_SECURE, REVOKED or known-vulnerable;
-    `total` counts those sites. `modules` is not paged: every module in trouble anywhere, most affected
-    sites first."""
+    `total` counts those sites. `modules` is not paged: the `modules_limit` most affected modules,
+    most affected sites first (then by machine name); `modules_total` counts every module in trouble."""
 
     modules: list[AffectedModuleOut]
+    modules_total: int = Field(description="Modules in trouble on at least one site")

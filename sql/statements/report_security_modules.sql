@@ -1,12 +1,16 @@
--- Every module in trouble on some site, with the number of sites affected,
--- most affected first. Counted in module order, index-only, on the partial
--- ix_site_modules_insecure_module, which holds only the rows in trouble.
-SELECT m.machine_name, m.display_name, m.project, m.module_type, affected.sites AS affected_sites
-FROM (
-    SELECT module_id, count(*) AS sites
-    FROM site_modules
-    WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
-    GROUP BY module_id
-) AS affected
-JOIN modules m ON m.id = affected.module_id
-ORDER BY affected.sites DESC, m.machine_name
+-- The most affected modules, from module_security_summary (kept by the
+-- pipeline: orchestration/status.py), read from the top of
+-- ix_module_security_summary_affected (ties by machine name, sorted
+-- incrementally), and how many modules are in trouble. One row of NULLs when
+-- no module is, so the total is always there.
+SELECT (SELECT count(*) FROM module_security_summary) AS total, top.*
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT m.machine_name, m.display_name, m.project, m.module_type,
+           mss.affected_sites, mss.not_secure_sites, mss.revoked_sites, mss.known_vulnerable_sites
+    FROM module_security_summary mss
+    JOIN modules m ON m.id = mss.module_id
+    ORDER BY mss.affected_sites DESC, m.machine_name
+    LIMIT %(modules_limit)s
+) AS top ON true
+ORDER BY top.affected_sites DESC, top.machine_name

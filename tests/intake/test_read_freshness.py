@@ -1,5 +1,6 @@
 """Freshness of what reads show: `stale` sites, and ETags that follow the data."""
 
+from orchestration.status import refresh_security_summaries
 from tests.support.population import Population, load_population
 
 
@@ -29,11 +30,13 @@ def test_the_etag_changes_when_a_run_changes_the_data(api, admin_headers, db):
     paths = [f"/api/v1/sites/{site_id}", f"/api/v1/sites/{site_id}/modules", "/api/v1/reports/security",
              "/api/v1/sites", "/api/v1/modules/pop_000000"]
     tags = {path: api.get(path, headers=admin_headers).headers["etag"] for path in paths}
-    # What a status run would do: the site's first module becomes insecure.
-    db.execute("UPDATE site_modules SET status = 'NOT_SECURE', security_update_available = true, "
-               "update_available = true, security_updates = '{8.x-1.9}' "
-               "WHERE site_id = %s AND module_id = (SELECT id FROM modules WHERE machine_name = 'pop_000000')",
-               (site_id,))
+    # What a status run would do: the site's first module becomes insecure, and the security summaries follow.
+    with db.transaction():
+        db.execute("UPDATE site_modules SET status = 'NOT_SECURE', security_update_available = true, "
+                   "update_available = true, security_updates = '{8.x-1.9}' "
+                   "WHERE site_id = %s AND module_id = (SELECT id FROM modules WHERE machine_name = 'pop_000000')",
+                   (site_id,))
+        refresh_security_summaries(db, [site_id])
     for path, tag in tags.items():
         answer = api.get(path, headers={**admin_headers, "If-None-Match": tag})
         assert answer.status_code == 200 and answer.headers["etag"] != tag, path

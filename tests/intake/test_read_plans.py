@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from orchestration.status import refresh_security_summaries
 from sql import statement
 from tests.support.population import Population, load_population
 
@@ -20,6 +21,8 @@ BIG_TABLES = {"site_modules", "site_module_events"}
 def population(db) -> list[int]:
     site_ids = load_population(db, Population(sites=600, modules_per_site=80, catalog=500, core_modules=20,
                                               versions=8, insecure_permille=15, events_per_module=2))
+    with db.transaction():
+        refresh_security_summaries(db, None)
     db.execute("VACUUM ANALYZE site_modules")  # VACUUM too: index-only scans need the visibility map
     db.execute("VACUUM ANALYZE site_module_events")
     db.execute("ANALYZE")
@@ -55,10 +58,26 @@ SITE_MODULE_FILTERS = {"token_hash": None, "statuses": None, "update_available":
                        "offset": 0}
 
 
-def test_the_security_report_and_a_sites_modules(db, population):
+def test_the_security_report_reads_only_the_summaries(db, population):
+    assert db.execute("SELECT count(*) AS n FROM site_security_summary").fetchone()["n"] > 200
     for offset in (0, 200):
-        assert_indexed(db, "report_security_sites", {"limit": 50, "offset": offset}, "ix_site_modules_insecure")
-    assert_indexed(db, "report_security_modules", {}, "ix_site_modules_insecure_module")
+        found = scans(plan_nodes(db, "report_security_sites", {"limit": 50, "offset": offset}))
+        assert {relation for _, relation, _ in found} == {"site_security_summary", "sites"}, found
+        assert ("Index Scan", "site_security_summary", "site_security_summary_pkey") in found, found
+    # One row per module in trouble somewhere, a few hundred here: read whole and sorted, or from the top
+    # of ix_module_security_summary_affected when the catalogue is large. Either way, no site_modules.
+    found = scans(plan_nodes(db, "report_security_modules", {"modules_limit": 50}))
+    assert {relation for _, relation, _ in found} == {"module_security_summary", "modules"}, found
+
+
+def test_the_security_summaries_are_kept_from_the_modules_in_trouble(db, population):
+    chosen = {"site_ids": population[300:301]}
+    assert_indexed(db, "summary_sites_refresh", chosen, "ix_site_modules_insecure")
+    assert_indexed(db, "summary_modules_refresh", chosen, "ix_site_modules_insecure_module")
+    assert_indexed(db, "site_delete", {"site_id": population[300]}, "ix_site_modules_insecure_module")
+
+
+def test_a_sites_modules(db, population):
     for filters in ({}, {"statuses": ["NOT_SECURE", "REVOKED"]}, {"update_available": True, "module_type": "contrib"},
                     {"include_removed": True, "known_vulnerable": True, "offset": 40}):
         params = {**SITE_MODULE_FILTERS, "site_id": population[300], **filters}

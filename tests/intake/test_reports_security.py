@@ -1,37 +1,61 @@
-"""GET /reports/security: sites in trouble with their modules, and affected sites per module."""
+"""GET /reports/security: the sites in trouble with their counts, and the most affected modules.
+
+The report reads the security summaries the pipeline keeps; how they follow
+ingest runs, removals, deletions and reconciles is tested in
+tests/orchestration/test_security_summaries.py.
+"""
 
 from tests.support.answers import error_of, error_paths
 from tests.support.portfolio import portfolio_fixture  # noqa: F401  (provides `portfolio`)
 
 
-def test_sites_in_trouble_with_their_modules(portfolio):
+def test_sites_in_trouble_with_their_counts(portfolio):
     report = portfolio.get("/reports/security").json()
-    assert set(report) == {"items", "total", "limit", "offset", "modules"}
+    assert set(report) == {"items", "total", "limit", "offset", "modules", "modules_total"}
     assert report["total"] == 2 and [site["name"] for site in report["items"]] == ["alpha", "beta"]
+    assert (report["limit"], report["offset"]) == (50, 0)
     alpha, beta = report["items"]
-    assert set(alpha) == {"id", "name", "url", "last_sync_at", "modules"}
-    assert alpha["id"] == portfolio.sites["alpha"].id and alpha["url"] == "https://alpha.example.org"
-    assert [(m["machine_name"], m["status"], m["known_vulnerable"]) for m in alpha["modules"]] == [
-        ("pathauto", "NOT_CURRENT", True), ("token", "NOT_SECURE", False)]
-    token = alpha["modules"][1]
-    assert token == {"machine_name": "token", "display_name": "Token", "project": "token", "version": "8.x-1.5",
-                     "status": "NOT_SECURE", "status_reason": "1 security update(s) newer than the installed version",
-                     "recommended_version": "8.x-1.6", "security_updates": ["8.x-1.6"], "known_vulnerable": False,
-                     "advisories": []}
-    assert alpha["modules"][0]["advisories"] == ["<1.9"]
-    assert [(m["machine_name"], m["status"]) for m in beta["modules"]] == [("revoked_mod", "REVOKED")]
-    # Neither gamma (all current) nor delta (never synced) is in trouble; removed modules never count.
+    alpha_id, beta_id = portfolio.sites["alpha"].id, portfolio.sites["beta"].id
+    assert set(alpha) == {"id", "name", "url", "last_sync_at", "counts", "modules_url"}
+    assert alpha["id"] == alpha_id and alpha["url"] == "https://alpha.example.org" and alpha["last_sync_at"]
+    # token NOT_SECURE; pathauto NOT_CURRENT but known-vulnerable. Removed old_module never counts.
+    assert alpha["counts"] == {"not_secure": 1, "revoked": 0, "known_vulnerable": 1, "affected_modules": 2}
+    assert beta["counts"] == {"not_secure": 0, "revoked": 1, "known_vulnerable": 0, "affected_modules": 1}
+    assert alpha["modules_url"] == f"/api/v1/sites/{alpha_id}/modules"
+    assert beta["modules_url"] == f"/api/v1/sites/{beta_id}/modules"
+    # Neither gamma (all current) nor delta (never synced) is in trouble.
+
+
+def test_the_modules_url_lists_the_modules_in_trouble(portfolio):
+    alpha = portfolio.get("/reports/security").json()["items"][0]
+    insecure = portfolio.api.get(alpha["modules_url"], params={"status": "NOT_SECURE,REVOKED"},
+                                 headers=portfolio.admin_headers).json()
+    vulnerable = portfolio.api.get(alpha["modules_url"], params={"known_vulnerable": "true"},
+                                   headers=portfolio.admin_headers).json()
+    assert [m["machine_name"] for m in insecure["items"]] == ["token"]
+    assert [m["machine_name"] for m in vulnerable["items"]] == ["pathauto"]
 
 
 def test_affected_sites_per_module(portfolio):
-    modules = portfolio.get("/reports/security").json()["modules"]
-    assert modules == [
+    report = portfolio.get("/reports/security").json()
+    assert report["modules_total"] == 3
+    assert report["modules"] == [
         {"machine_name": "pathauto", "display_name": "Pathauto", "project": "pathauto", "module_type": "contrib",
-         "affected_sites": 1},
+         "affected_sites": 1, "not_secure_sites": 0, "revoked_sites": 0, "known_vulnerable_sites": 1},
         {"machine_name": "revoked_mod", "display_name": "Revoked Mod", "project": "revoked_mod",
-         "module_type": "contrib", "affected_sites": 1},
+         "module_type": "contrib", "affected_sites": 1, "not_secure_sites": 0, "revoked_sites": 1,
+         "known_vulnerable_sites": 0},
         {"machine_name": "token", "display_name": "Token", "project": "token", "module_type": "contrib",
-         "affected_sites": 1}]
+         "affected_sites": 1, "not_secure_sites": 1, "revoked_sites": 0, "known_vulnerable_sites": 0}]
+
+
+def test_the_most_affected_modules_are_bounded(portfolio):
+    first_two = portfolio.get("/reports/security", modules_limit=2).json()
+    assert [m["machine_name"] for m in first_two["modules"]] == ["pathauto", "revoked_mod"]
+    assert first_two["modules_total"] == 3
+    assert len(portfolio.get("/reports/security", modules_limit=500).json()["modules"]) == 3
+    for bad in (0, 501, -1):
+        assert error_paths(portfolio.get("/reports/security", modules_limit=bad)) == ["query.modules_limit"]
 
 
 def test_pages_of_sites(portfolio):
@@ -42,7 +66,9 @@ def test_pages_of_sites(portfolio):
     assert first["modules"] == second["modules"]  # the per-module part is the whole portfolio's
     beyond = portfolio.get("/reports/security", offset=2).json()
     assert beyond["items"] == [] and beyond["total"] == 2 and len(beyond["modules"]) == 3
+    assert beyond["modules_total"] == 3
     assert error_paths(portfolio.get("/reports/security", limit=0)) == ["query.limit"]
+    assert error_paths(portfolio.get("/reports/security", limit=501)) == ["query.limit"]
     assert error_paths(portfolio.get("/reports/security", offset=-5)) == ["query.offset"]
 
 
@@ -58,3 +84,6 @@ def test_conditional_reads(portfolio):
     again = portfolio.get("/reports/security",
                           headers={**portfolio.admin_headers, "If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
+    other = portfolio.get("/reports/security",
+                          headers={**portfolio.admin_headers, "If-None-Match": first.headers["etag"]}, modules_limit=1)
+    assert other.status_code == 200

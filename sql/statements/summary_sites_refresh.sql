@@ -1,0 +1,29 @@
+-- The security summary rows of the given sites, recomputed from their modules
+-- in trouble — present, and NOT_SECURE, REVOKED or known-vulnerable: the
+-- predicate of the partial index ix_site_modules_insecure, so only its rows are
+-- read. Upserted for the sites in trouble, deleted for those no longer in it.
+WITH fresh AS (
+    SELECT site_id,
+           count(*) FILTER (WHERE status = 'NOT_SECURE') AS not_secure,
+           count(*) FILTER (WHERE status = 'REVOKED') AS revoked,
+           count(*) FILTER (WHERE known_vulnerable) AS known_vulnerable,
+           count(*) AS affected_modules
+    FROM site_modules
+    WHERE site_id = ANY(%(site_ids)s::bigint[])
+      AND removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
+    GROUP BY site_id
+), cleared AS (
+    DELETE FROM site_security_summary s
+    WHERE s.site_id = ANY(%(site_ids)s::bigint[])
+      AND NOT EXISTS (SELECT FROM fresh WHERE fresh.site_id = s.site_id)
+)
+INSERT INTO site_security_summary AS s
+    (site_id, not_secure, revoked, known_vulnerable, affected_modules, refreshed_at)
+SELECT site_id, not_secure, revoked, known_vulnerable, affected_modules, now()
+FROM fresh
+ON CONFLICT (site_id) DO UPDATE
+SET not_secure = excluded.not_secure,
+    revoked = excluded.revoked,
+    known_vulnerable = excluded.known_vulnerable,
+    affected_modules = excluded.affected_modules,
+    refreshed_at = excluded.refreshed_at
