@@ -40,7 +40,7 @@ BENCH_DATABASE = "modwatch_bench"
 TARGETS = {
     "intake_p50_ms": 10, "intake_p99_ms": 50, "intake_payloads_per_second": 300,
     "merge_rows_per_second": 250_000, "end_to_end_p95_seconds": 10,
-    "status_recompute_3m_seconds": 20, "query_p95_ms": 20,
+    "status_recompute_3m_seconds": 20, "status_recompute_3m_nothing_to_write_seconds": 20, "query_p95_ms": 20,
 }
 
 
@@ -189,15 +189,18 @@ def _server_version(database_url: str) -> str:
 
 
 def _targets(intake: dict, merge: dict, end_to_end: dict, recompute: dict, queries: dict) -> dict:
-    """Each figure beside its target, and whether it met it (status time scaled to 3M rows)."""
-    per_3m = recompute["seconds"] * 3_000_000 / max(1, recompute["site_modules"])
+    """Each figure beside its target, and whether it met it. Status times are scaled linearly to
+    3M site modules: writing every row (a first computation) and writing none (the daily
+    reconciliation of a settled portfolio)."""
+    per_3m = 3_000_000 / max(1, recompute["site_modules"])
     figures = {
         "intake_p50_ms": (intake["p50_ms"], "<="),
         "intake_p99_ms": (intake["p99_ms"], "<="),
         "intake_payloads_per_second": (intake["payloads_per_second"], ">="),
         "merge_rows_per_second": (merge["rows_per_second"] or 0, ">="),
         "end_to_end_p95_seconds": (end_to_end["p95_seconds"], "<="),
-        "status_recompute_3m_seconds": (round(per_3m, 1), "<="),
+        "status_recompute_3m_seconds": (round(recompute["seconds"] * per_3m, 1), "<="),
+        "status_recompute_3m_nothing_to_write_seconds": (round(recompute["unchanged_seconds"] * per_3m, 1), "<="),
         "query_p95_ms": (max(queries["reports_security"]["p95_ms"], queries["site_modules"]["p95_ms"]), "<="),
     }
     return {name: {"value": value, "target": TARGETS[name],
