@@ -28,6 +28,7 @@ from intake.schemas.modules import (
     ModuleVersionIn,
     ModuleVersionOut,
 )
+from sql import statement
 
 router = APIRouter(prefix="/modules", tags=["modules"], responses=error_responses(401, 403, 422, 503))
 
@@ -101,7 +102,11 @@ async def delete_module(machine_name: MachineNamePath, caller: AdminDep, conn: C
                        f"module {machine_name!r} is used by {used_by} sites and was used by {had_it} more; "
                        "delete with force=true to remove it with their rows and history",
                        details=[detail("query.force", f"{used_by} sites use it, {had_it} had it", "in_use")])
-    await fetch_one(conn, "module_delete", {"module_id": module["id"]})
+    deleted = await fetch_one(conn, "module_delete", {"module_id": module["id"]})
+    # The report's site summaries counted this module: recount its sites before committing,
+    # under the lock the pipeline's summary refreshes take.
+    await conn.exec_driver_sql(statement("summary_lock"))
+    await conn.exec_driver_sql(statement("summary_sites_refresh"), {"site_ids": deleted["site_ids"]})
     await record_audit(conn, actor="admin", action="module.delete", entity_type="module", entity_id=machine_name,
                        details={"display_name": module["display_name"], "project": module["project"],
                                 "forced": force, "sites_using": used_by, "sites_removed": had_it})

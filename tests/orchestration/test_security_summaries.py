@@ -124,3 +124,13 @@ def test_reconcile_repairs_tampered_summaries(platform, db, tmp_path):
                " VALUES (%s, 5, 0, 0, 5)", (sites["three"].id,))
     run_job("reconcile", {}, platform.instance)
     assert (site_summaries(db), module_summaries(db)) == expected
+
+
+def test_force_deleting_a_module_takes_it_out_of_the_site_counts(platform, db, tmp_path):
+    sites = troubled_portfolio(platform, tmp_path)
+    deleted = platform.api.delete("/api/v1/modules/revoked_mod", params={"force": "true"},
+                                  headers=platform.admin_headers)
+    assert deleted.status_code == 204, deleted.text
+    assert site_summaries(db) == {sites["one"].id: (1, 0, 0, 1), sites["two"].id: (1, 0, 0, 1)}
+    assert "revoked_mod" not in module_summaries(db)
+    assert_consistent(db)
