@@ -58,13 +58,15 @@ def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
         .join(versions.rename({"version_id": "stored_latest_version_id", "version": "stored_latest_version"}),
               on="stored_latest_version_id", how="left")
     )
-    projects = read_frame(conn, statement("status_projects"), schema=PROJECTS_SCHEMA).with_columns(
+    # A refresh of some sites needs the release data of their projects only.
+    used = {"projects": None if site_ids is None else site_modules["project"].unique().to_list()}
+    projects = read_frame(conn, statement("status_projects"), used, PROJECTS_SCHEMA).with_columns(
         pl.col("supported_branches").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "")),
         pl.col("supported_majors").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "").cast(pl.Int64)),
     )
-    releases = with_parsed_version(read_frame(conn, statement("status_releases"), schema=RELEASES_SCHEMA))
+    releases = with_parsed_version(read_frame(conn, statement("status_releases"), used, RELEASES_SCHEMA))
     advisories = read_frame(conn, "SELECT feed_api, package, project, constraint_text FROM advisories",
                             schema=ADVISORIES_SCHEMA)
     return installed, projects, releases, advisories

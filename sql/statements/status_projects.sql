@@ -1,4 +1,5 @@
--- Release data state per feed. A failed fetch with earlier good data still counts as data.
+-- Release data state per feed (of the given projects; every project when NULL). A failed
+-- fetch with earlier good data still counts as data.
 SELECT name AS project, feed_api,
        CASE WHEN fetch_state = 'failed' AND last_success_at IS NOT NULL THEN 'ok' ELSE fetch_state END
            AS fetch_state,
@@ -7,3 +8,4 @@ SELECT name AS project, feed_api,
        array_to_string(supported_majors, ',') AS supported_majors
 FROM projects
 WHERE fetch_state <> 'pending'
+  AND (%(projects)s::text[] IS NULL OR name = ANY(%(projects)s::text[]))
