@@ -2,11 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from intake.auth import CallerDep
 from intake.database import ConnectionDep, fetch_one
 from intake.errors import error_responses, forbidden, not_found, unauthorized
+from intake.etag import conditional_json, read_responses
 from intake.routers import API_PREFIX
 from intake.schemas.tasks import TaskProgressOut, TaskStatusOut
 
@@ -17,9 +18,11 @@ def task_status_path(task_id: UUID) -> str:
     return f"{API_PREFIX}{router.prefix}/{task_id}/status"
 
 
-@router.get("/{task_id}/status", summary="Status of a pushed payload (its site's token, or admin)")
-async def task_status(task_id: str, request: Request, caller: CallerDep, conn: ConnectionDep) -> TaskStatusOut:
-    """An id that is not a UUID is answered like an unknown task: 404."""
+@router.get("/{task_id}/status", summary="Status of a pushed payload (its site's token, or admin)",
+            response_model=TaskStatusOut, responses=read_responses())
+async def task_status(task_id: str, request: Request, caller: CallerDep, conn: ConnectionDep) -> Response:
+    """An id that is not a UUID is answered like an unknown task: 404. Clients poll this: with
+    `If-None-Match` an unchanged status is an empty 304."""
     try:
         task_uuid = UUID(task_id)
     except ValueError:
@@ -32,7 +35,7 @@ async def task_status(task_id: str, request: Request, caller: CallerDep, conn: C
     if not caller.is_admin and row["token_site_id"] != row["site_id"]:
         raise forbidden("this task belongs to another site")
     run_url = f"{request.app.state.settings.dagster_ui_url.rstrip('/')}/runs/{row['run_id']}" if row["run_id"] else None
-    return TaskStatusOut(
+    return conditional_json(request, TaskStatusOut(
         task_id=row["task_id"],
         site_id=row["site_id"],
         status=row["status"],
@@ -45,4 +48,4 @@ async def task_status(task_id: str, request: Request, caller: CallerDep, conn: C
                                  status=row["progress_message"] or row["status"]),
         result=row["result"],
         error=row["error"],
-    )
+    ))

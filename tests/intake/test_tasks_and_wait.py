@@ -121,6 +121,19 @@ def test_task_status_for_the_sites_token_and_the_admin(api, site, admin_headers,
     assert api.get(status_url, headers=site.headers).json()["result"] == RESULT
 
 
+def test_polling_an_unchanged_task_status_gets_304(api, site, db):
+    status_url = push(api, site.id, payload_a(3), token=site.token).json()["status_url"]
+    first = api.get(status_url, headers=site.headers)
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and first.headers["Cache-Control"] == "private, no-cache"
+    unchanged = api.get(status_url, headers={**site.headers, "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    db.execute("UPDATE landing_payloads SET status = 'in_progress', run_id = 'r1', started_at = now()")
+    moved = api.get(status_url, headers={**site.headers, "If-None-Match": etag})
+    assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
+    assert moved.headers["ETag"] != etag
+
+
 def test_task_status_is_refused_to_others(api, create_site):
     mine = create_site(name="Mine", url="https://mine.example")
     other = create_site(name="Other", url="https://other.example")
