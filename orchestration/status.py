@@ -141,7 +141,7 @@ def refresh_security_summaries(conn: psycopg.Connection, site_ids: list[int] | N
             cursor.execute(statement("summary_modules_rebuild"))
             modules = last_rowcount(cursor)
     else:
-        chosen = {"site_ids": site_ids}
+        chosen = {"site_ids": site_ids, "module_ids": []}
         sites = conn.execute(statement("summary_sites_refresh"), chosen).rowcount
         modules = conn.execute(statement("summary_modules_refresh"), chosen).rowcount
     return {"site_summaries_written": sites, "module_summaries_written": modules}

@@ -28,7 +28,7 @@ from intake.schemas.modules import (
     ModuleVersionIn,
     ModuleVersionOut,
 )
-from sql import statement
+from intake.summaries import recount_security_summaries
 
 router = APIRouter(prefix="/modules", tags=["modules"], responses=error_responses(401, 403, 422, 503))
 
@@ -103,10 +103,8 @@ async def delete_module(machine_name: MachineNamePath, caller: AdminDep, conn: C
                        "delete with force=true to remove it with their rows and history",
                        details=[detail("query.force", f"{used_by} sites use it, {had_it} had it", "in_use")])
     deleted = await fetch_one(conn, "module_delete", {"module_id": module["id"]})
-    # The report's site summaries counted this module: recount its sites before committing,
-    # under the lock the pipeline's summary refreshes take.
-    await conn.exec_driver_sql(statement("summary_lock"))
-    await conn.exec_driver_sql(statement("summary_sites_refresh"), {"site_ids": deleted["site_ids"]})
+    # The report's site summaries counted this module: recount its sites before committing.
+    await recount_security_summaries(conn, site_ids=deleted["site_ids"])
     await record_audit(conn, actor="admin", action="module.delete", entity_type="module", entity_id=machine_name,
                        details={"display_name": module["display_name"], "project": module["project"],
                                 "forced": force, "sites_using": used_by, "sites_removed": had_it})

@@ -12,6 +12,7 @@ from intake.reading import ReadConnectionDep, fetch_rows
 from intake.routers import API_PREFIX
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.sites import SiteCountsOut, SiteId, SiteIn, SiteOut, SiteSortQuery, SiteTokenOut
+from intake.summaries import recount_security_summaries
 from modwatch.secrets import hash_token, new_token
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(401, 403, 422, 503))
@@ -81,6 +82,8 @@ async def delete_site(site_id: SiteId, caller: AdminDep, conn: ConnectionDep) ->
     row = await fetch_one(conn, "site_delete", {"site_id": site_id})
     if row is None:
         raise not_found(f"no site with id {site_id}")
+    # The report's module summaries counted this site: recount its modules before committing.
+    await recount_security_summaries(conn, module_ids=row["module_ids"])
     await record_audit(conn, actor="admin", action="site.delete", entity_type="site", entity_id=site_id,
                        details={"name": row["name"], "url": row["url"]})
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,12 +1,15 @@
 -- The security summary rows of every module the given sites have, present or
--- removed (a removal by a full sync can end a module's trouble), recomputed
--- over the whole portfolio from the partial index ix_site_modules_insecure_module,
--- which holds only the rows in trouble. Upserted for the modules in trouble
--- somewhere, deleted for those in trouble nowhere.
+-- removed (a removal by a full sync can end a module's trouble), and of the
+-- given modules (those a deleted site had), recomputed over the whole portfolio
+-- from the partial index ix_site_modules_insecure_module, which holds only the
+-- rows in trouble. Upserted for the modules in trouble somewhere, deleted for
+-- those in trouble nowhere.
 WITH touched AS (
-    SELECT DISTINCT module_id
+    SELECT module_id
     FROM site_modules
     WHERE site_id = ANY(%(site_ids)s::bigint[])
+    UNION
+    SELECT unnest(%(module_ids)s::bigint[])
 ), fresh AS (
     SELECT sm.module_id,
            count(*) AS affected_sites,
