@@ -26,8 +26,8 @@ STAGE_COLUMNS = [
     "project", "display_name", "module_type", "enabled", "description", "version", "sort_key",
     "datestamp",
 ]
-ROUND_STATEMENTS = ("merge_classify_round", "merge_site_modules_round", "merge_removals_round",
-                    "merge_events_round")
+# After a round's classification: write what changed, remove what a full sync left out, record history.
+ROUND_WRITES = ("merge_site_modules_round", "merge_removals_round", "merge_events_round")
 
 
 def with_rounds(inventory: pl.DataFrame) -> pl.DataFrame:
@@ -57,10 +57,11 @@ def merge_inventory(conn: psycopg.Connection, inventory: pl.DataFrame) -> dict[s
         conn.execute(statement("merge_module_versions"))
         conn.execute(statement("merge_resolve_ids"))
         for round_number in range(1, rounds + 1):
-            for name in ROUND_STATEMENTS:
+            conn.execute(statement("merge_classify_round"), {"round": round_number})
+            if round_number == 1:
+                conn.execute(statement("merge_changes_index"))
+            for name in ROUND_WRITES:
                 conn.execute(statement(name), {"round": round_number})
-                if name == "merge_classify_round" and round_number == 1:
-                    conn.execute(statement("merge_changes_index"))
         conn.execute(statement("merge_task_results"), {"warnings": json.dumps(task_warnings(staged))})
         conn.execute(statement("merge_sites"), {"task_ids": task_ids})
         changes = conn.execute(

@@ -4,6 +4,8 @@ The sensor and `modwatch process` both build runs here, so a run started
 either way carries the same config and tags.
 """
 
+from collections import Counter
+
 import dagster as dg
 
 INGEST_JOB = "ingest"
@@ -41,9 +43,7 @@ def ingest_tags(pending: list[dict]) -> dict[str, str]:
     (One comma-separated tag would not: Dagster filters on whole values, and a
     batch of a few hundred payloads outgrows the index on tag values.)
     """
-    sites: dict[int, int] = {}
-    for row in pending:
-        sites[row["site_id"]] = sites.get(row["site_id"], 0) + 1
+    sites = Counter(row["site_id"] for row in pending)
     return {
         "modwatch/payloads": str(len(pending)),
         **{f"{TASK_TAG}{row['task_id']}": str(row["site_id"]) for row in pending},

@@ -8,7 +8,6 @@ that asks for `database_url` starts from empty tables.
 
 import os
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -22,6 +21,7 @@ import psycopg
 import pytest
 import uvicorn
 
+from modwatch.bench.stack import free_port
 from modwatch.database import drop_database, ensure_database, libpq_url, start_embedded_server
 from modwatch.settings import Settings
 from sql.migrate import VERSION_TABLE, upgrade
@@ -104,12 +104,6 @@ def make_settings(tmp_path, database_url: str, **overrides) -> Settings:
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     return make_settings(tmp_path, database_url)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -112,7 +112,7 @@ def intake_throughput(intake: Intake, posts: list[tuple[BenchSite, bytes]], conc
 def intake_memory(intake: Intake, posts: list[tuple[BenchSite, bytes]], tick) -> dict:
     """Peak RSS before and after a series of 2000-module requests, posted one at a time."""
     before = intake.peak_rss_mb()
-    asyncio.run(_post_all(intake.base_url, posts, 1, tick))
+    _post_one_at_a_time(intake.base_url, posts, tick)
     after = intake.peak_rss_mb()
     return {"peak_rss_mb": round(after, 1), "rss_growth_2000_module_requests_mb": round(after - before, 1)}
 
