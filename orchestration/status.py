@@ -108,9 +108,15 @@ def changed_statuses(statuses: pl.DataFrame) -> pl.DataFrame:
 
 def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame, *,
                    site_ids: list[int] | None = None) -> dict[str, int]:
-    """Write back the changed statuses, then refresh the security summaries of `site_ids` (all when None)
-    in the same transaction: the report never sees statuses and summaries that disagree."""
-    changed = changed_statuses(statuses)
+    """Write back the statuses that changed; see `write_changed`."""
+    return write_changed(conn, changed_statuses(statuses), checked=statuses.height, site_ids=site_ids)
+
+
+def write_changed(conn: psycopg.Connection, changed: pl.DataFrame, *, checked: int,
+                  site_ids: list[int] | None = None) -> dict[str, int]:
+    """Write back `changed` (rows of `changed_statuses`), then refresh the security summaries of
+    `site_ids` (all when None) in the same transaction: the report never sees statuses and summaries
+    that disagree."""
     updated = 0
     with conn.transaction():
         if not changed.is_empty():
@@ -125,7 +131,7 @@ def write_statuses(conn: psycopg.Connection, statuses: pl.DataFrame, *,
             updated = conn.execute(statement("status_apply")).rowcount
         # Even when no status changed: the merge before may have removed modules in trouble.
         summaries = refresh_security_summaries(conn, site_ids)
-    return {"site_modules_checked": statuses.height, "site_modules_changed": updated, **summaries}
+    return {"site_modules_checked": checked, "site_modules_changed": updated, **summaries}
 
 
 def refresh_security_summaries(conn: psycopg.Connection, site_ids: list[int] | None) -> dict[str, int]:
@@ -151,10 +157,3 @@ def last_rowcount(cursor: psycopg.Cursor) -> int:
     while cursor.nextset():
         pass
     return cursor.rowcount
-
-
-def stored_statuses(conn: psycopg.Connection) -> pl.DataFrame:
-    return read_frame(conn, statement("status_stored"), schema={
-        "site_module_id": pl.Int64, "status": pl.String, "update_available": pl.Boolean,
-        "security_update_available": pl.Boolean, "known_vulnerable": pl.Boolean,
-        "recommended_version": pl.String})

@@ -3,13 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-import polars as pl
 
 from modwatch.settings import Settings
 from orchestration.advisories import load_advisories
 from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
 from orchestration.releases import store_feeds, wanted_feeds
-from orchestration.status import compute_statuses, load_inputs, stored_statuses, write_statuses
+from orchestration.status import changed_statuses, compute_statuses, load_inputs, write_changed
 
 GROUP = "release_data"
 REFRESH_INTERVAL = timedelta(hours=6)
@@ -59,21 +58,15 @@ def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResour
     """Every present site module's update status, recomputed from scratch and compared with what is stored."""
     with database.connect() as conn:
         fresh = compute_statuses(*load_inputs(conn, None))
-        drift = drifted_rows(stored_statuses(conn), fresh)
-        written = write_statuses(conn, fresh)
+        # The stored statuses come with the inputs: what differs is both the drift and what to write.
+        drift = changed_statuses(fresh)
+        written = write_changed(conn, drift, checked=fresh.height)
     yield dg.MaterializeResult(metadata={**written, "drifted_rows": drift.height})
     yield dg.AssetCheckResult(
         check_name="no_status_drift", passed=drift.is_empty(),
         description="stored statuses match" if drift.is_empty() else f"{drift.height} site modules had drifted",
-        metadata={"count": drift.height, "sample": dg.MetadataValue.json(drift.head(10).to_dicts())})
-
-
-def drifted_rows(stored, fresh):
-    """Rows whose stored status differs from the fresh computation."""
-    columns = ["status", "update_available", "security_update_available", "known_vulnerable", "recommended_version"]
-    joined = fresh.select("site_module_id", *columns).join(stored, on="site_module_id", how="left", suffix="_stored")
-    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_stored")) for c in columns)
-    return joined.filter(differs).select("site_module_id", *[c for c in joined.columns if c.startswith("status")])
+        metadata={"count": drift.height, "sample": dg.MetadataValue.json(drift.head(10).select(
+            "site_module_id", "status", "stored_status", "status_reason", "stored_status_reason").to_dicts())})
 
 
 refresh_releases = dg.define_asset_job(
