@@ -205,15 +205,19 @@ def status_recompute(database_url: str) -> dict:
 
 
 def query_latency(intake: Intake, admin_token: str, site_ids: list[int], requests: int, tick) -> dict:
-    """Sequential GETs of the security report and of random sites' module lists."""
+    """Sequential GETs of the security report, random sites' module lists, and the other reads."""
     rng = random.Random(5)
     headers = {"Authorization": f"Bearer {admin_token}"}
-    timings: dict[str, list[float]] = {"reports_security": [], "site_modules": [], "site_modules_insecure": []}
     paths = {
         "reports_security": lambda: "/api/v1/reports/security",
         "site_modules": lambda: f"/api/v1/sites/{rng.choice(site_ids)}/modules",
         "site_modules_insecure": lambda: f"/api/v1/sites/{rng.choice(site_ids)}/modules?status=NOT_SECURE",
+        "site": lambda: f"/api/v1/sites/{rng.choice(site_ids)}",
+        "site_history": lambda: f"/api/v1/sites/{rng.choice(site_ids)}/history",
+        "sites_page": lambda: f"/api/v1/sites?offset={rng.randrange(len(site_ids))}",
+        "modules_page": lambda: f"/api/v1/modules?offset={rng.randrange(1000)}",
     }
+    timings: dict[str, list[float]] = {name: [] for name in paths}
     with httpx.Client(base_url=intake.base_url, headers=headers, timeout=30) as client:
         for name, path in paths.items():
             client.get(path()).raise_for_status()  # warm the connection pool and caches

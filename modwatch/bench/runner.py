@@ -148,7 +148,7 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
         recompute = phases.status_recompute(database_url)
         step()
         queries = phases.query_latency(intake, admin_token, scale_site_ids, options.query_requests,
-                                       progress.phase("scale: report queries", 3 * options.query_requests))
+                                       progress.phase("scale: report queries", 7 * options.query_requests))
 
     with stack.running(environment, workspace=workspace, daemon=True, log=workdir / "services.log") as intake:
         warm_up = phases.frame_posts(sites[:1], drift(intake_rows.filter(pl.col("site") == 0), catalog, 0.5,

@@ -46,7 +46,8 @@ def test_every_figure_is_reported(figures):
     recompute = figures["status_recompute"]
     assert recompute["site_modules"] > 12 * 250 and recompute["rows_changed_again"] == 0
     assert {"CURRENT", "NOT_SECURE", "UNKNOWN"} <= recompute["statuses"].keys()
-    for query in ("reports_security", "site_modules", "site_modules_insecure"):
+    for query in ("reports_security", "site_modules", "site_modules_insecure", "site", "site_history", "sites_page",
+                  "modules_page"):
         assert figures["queries"][query].keys() >= PERCENTILES
     assert set(figures["targets"]) == {
         "intake_p50_ms", "intake_p99_ms", "intake_payloads_per_second", "merge_rows_per_second",
