@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from intake.database import fetch_one_autocommit
 from intake.errors import ApiError, forbidden, not_found, unauthorized
-from modwatch.secrets import hash_token
+from foundation.secrets import hash_token
 
 MAX_TOKEN_LENGTH = 512
 

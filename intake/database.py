@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from modwatch.database import sqlalchemy_url
+from foundation.database import sqlalchemy_url
 from sql import statement
 
 # A request never waits long on the database: a lock held elsewhere or a

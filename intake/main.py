@@ -21,8 +21,8 @@ from intake.routers import (
     tasks,
 )
 from intake.schemas.intake import PAYLOAD_MODELS
-from modwatch.secrets import admin_token, hash_token
-from modwatch.settings import Settings, get_settings
+from foundation.secrets import admin_token, hash_token
+from foundation.settings import Settings, get_settings
 
 DESCRIPTION = """
 Drupal sites push their module inventory; modwatch lands it durably and

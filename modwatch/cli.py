@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from modwatch.settings import Settings
+from foundation.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Know which Drupal sites run insecure or outdated modules.")
 site_app = typer.Typer(no_args_is_help=True, help="Register and manage monitored sites.")

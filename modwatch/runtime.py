@@ -8,9 +8,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from modwatch.database import resolve_database_url
-from modwatch.secrets import admin_token
-from modwatch.settings import Settings
+from foundation.database import resolve_database_url
+from foundation.secrets import admin_token
+from foundation.settings import Settings
 from sql.migrate import upgrade
 
 DAGSTER_YAML = Path(__file__).resolve().parent.parent / "orchestration" / "dagster.yaml"

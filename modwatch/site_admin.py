@@ -3,7 +3,7 @@
 import psycopg
 from psycopg.rows import dict_row
 
-from modwatch.secrets import hash_token, new_token
+from foundation.secrets import hash_token, new_token
 from sql import statement
 
 

@@ -3,7 +3,7 @@
 from alembic import command
 from alembic.config import Config
 
-from modwatch.database import sqlalchemy_url
+from foundation.database import sqlalchemy_url
 from sql import MIGRATIONS
 
 # Dagster keeps its own `alembic_version` in the same database; ours must not clash.

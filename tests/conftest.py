@@ -21,9 +21,9 @@ import psycopg
 import pytest
 import uvicorn
 
-from modwatch.bench.stack import free_port
-from modwatch.database import drop_database, ensure_database, libpq_url, start_embedded_server
-from modwatch.settings import Settings
+from tests.support.ports import free_port
+from foundation.database import drop_database, ensure_database, libpq_url, start_embedded_server
+from foundation.settings import Settings
 from sql.migrate import VERSION_TABLE, upgrade
 
 ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef"

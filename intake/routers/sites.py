@@ -13,7 +13,7 @@ from intake.routers import API_PREFIX
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.sites import SiteCountsOut, SiteId, SiteIn, SiteOut, SiteSortQuery, SiteTokenOut
 from intake.summaries import recount_security_summaries
-from modwatch.secrets import hash_token, new_token
+from foundation.secrets import hash_token, new_token
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(401, 403, 422, 503))
 

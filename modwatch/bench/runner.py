@@ -30,9 +30,9 @@ from modwatch.bench import phases, stack
 from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds
 from modwatch.bench.inventories import core_version_of, drift, generate_inventories, payload, site_sizes
 from modwatch.bench.scale import load_portfolio, load_release_data
-from modwatch.database import drop_database, ensure_database, resolve_database_url
+from foundation.database import drop_database, ensure_database, resolve_database_url
 from modwatch.runtime import write_dagster_home
-from modwatch.settings import Settings
+from foundation.settings import Settings
 from orchestration.advisories import load_advisories
 from sql.migrate import upgrade
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from modwatch.settings import Settings
+from foundation.settings import Settings
 from orchestration.advisories import load_advisories
 from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
 from orchestration.releases import store_feeds, wanted_feeds

@@ -7,8 +7,8 @@ import dagster as dg
 import psycopg
 from psycopg.rows import dict_row
 
-from modwatch.database import libpq_url
-from modwatch.settings import Settings
+from foundation.database import libpq_url
+from foundation.settings import Settings
 from orchestration.feeds import FeedRequest, FeedResponse, fetch_all
 
 

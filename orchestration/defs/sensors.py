@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from modwatch.settings import get_settings
+from foundation.settings import get_settings
 from orchestration import landing
 from orchestration.defs.resources import PostgresResource
 from orchestration.requests import INGEST_JOB, ingest_in_flight, ingest_run_request

@@ -267,7 +267,7 @@ def postgres_instance(database_server, tmp_path, monkeypatch):
     """A Dagster instance on PostgreSQL, as `modwatch up` runs it (run tags in an indexed table)."""
     import uuid
 
-    from modwatch.database import drop_database, ensure_database
+    from foundation.database import drop_database, ensure_database
     from modwatch.runtime import write_dagster_home
 
     name = f"modwatch_test_dagster_{uuid.uuid4().hex[:8]}"

@@ -34,7 +34,7 @@ import dagster as dg
 import httpx
 import pytest
 
-from modwatch.database import drop_database, ensure_database
+from foundation.database import drop_database, ensure_database
 from sql.migrate import upgrade
 from tests.conftest import ADMIN_TOKEN, make_settings, serve
 from tests.support.feeds import write_feed

@@ -1,10 +1,27 @@
-"""Move frames between PostgreSQL and Polars with COPY, never row by row."""
+"""Move frames between PostgreSQL and Polars with COPY, never row by row.
+
+`FrameQuery` is the store's third kind of statement (beside `sql.query`'s):
+a `.sql` SELECT whose rows come out as a Polars frame of the declared schema.
+"""
 
 import io
+from dataclasses import dataclass, field
 
 import polars as pl
 import psycopg
 from psycopg import sql
+
+from sql.query import Statement
+
+
+@dataclass(frozen=True)
+class FrameQuery(Statement):
+    """A `.sql` SELECT read as a frame with COPY; `schema` declares its columns in order."""
+
+    schema: dict = field(default_factory=dict)
+
+    def frame(self, conn: psycopg.Connection, /, **params) -> pl.DataFrame:
+        return read_frame(conn, self.text, params or None, self.schema)
 
 
 def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
@@ -25,7 +42,7 @@ def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
 
 
 def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
-    """Bulk-load a frame: Polars writes CSV in one go, PostgreSQL reads it with COPY."""
+    """Bulk-load a frame into `table` (a stage): Polars writes CSV in one go, PostgreSQL reads it with COPY."""
     copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
     )
@@ -36,7 +53,7 @@ def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> Non
 
 
 def pg_text_array(column: str) -> pl.Expr:
-    """A List[String] column as a PostgreSQL array literal, elements quoted."""
+    """A List[String] column as a PostgreSQL array literal, elements quoted (for `copy_frame`)."""
     quoted = pl.col(column).list.eval(
         pl.lit('"') + pl.element().str.replace_all("\\", "\\\\", literal=True)
         .str.replace_all('"', '\\"', literal=True) + pl.lit('"')
