@@ -65,25 +65,25 @@ def site_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Register a site; prints its id and token (shown only once)."""
-    from modwatch import site_admin
+    from sql import connection, store
 
     env = runtime()
-    with site_admin.connect(env.database_url) as conn:
-        site = site_admin.add_site(conn, name=name, url=url, actor="cli")
+    with connection.connect(env.database_url) as conn:
+        created = store.sites.create(conn, name=name, url=url, actor="cli")
+    site = {**created.site._asdict(), "token": created.token}
     emit(site, as_json, f"site {site['id']} created\ntoken: {site['token']}  (shown only once)")
 
 
 @site_app.command("list")
 def site_list(as_json: JsonFlag = False) -> None:
     """List registered sites."""
-    from modwatch import site_admin
+    from sql import connection, store
 
     env = runtime()
-    with site_admin.connect(env.database_url) as conn:
-        sites = site_admin.list_sites(conn)
-    lines = [f"{s['id']:>6}  {s['name']:<30} {s['url']:<40} last sync: {s['last_sync_at'] or '-'}"
-             for s in sites]
-    emit(sites, as_json, "\n".join(lines) or "no sites yet")
+    with connection.connect(env.database_url) as conn:
+        sites = store.sites.list_brief(conn)
+    lines = [f"{s.id:>6}  {s.name:<30} {s.url:<40} last sync: {s.last_sync_at or '-'}" for s in sites]
+    emit([site._asdict() for site in sites], as_json, "\n".join(lines) or "no sites yet")
 
 
 @site_app.command("token")
@@ -93,17 +93,18 @@ def site_token(
     as_json: JsonFlag = False,
 ) -> None:
     """Rotate a site's token (tokens are stored hashed, so they cannot be shown again)."""
-    from modwatch import site_admin
+    from sql import connection, store
 
     if not rotate:
         typer.echo("tokens are stored only as hashes; use --rotate to issue a new one", err=True)
         raise typer.Exit(2)
     env = runtime()
-    with site_admin.connect(env.database_url) as conn:
-        site = site_admin.rotate_token(conn, site_id=site_id, actor="cli")
-    if site is None:
+    with connection.connect(env.database_url) as conn:
+        rotated = store.sites.rotate_token(conn, site_id=site_id, actor="cli")
+    if rotated is None:
         typer.echo(f"modwatch: no site {site_id}", err=True)
         raise typer.Exit(1)
+    site = {**rotated.site._asdict(), "token": rotated.token}
     emit(site, as_json, f"site {site_id}: new token: {site['token']}  (shown only once)")
 
 

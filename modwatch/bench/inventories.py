@@ -16,8 +16,8 @@ import random
 import polars as pl
 
 from modwatch.bench.catalog import CORE_MODULES, DAY, NOW, Catalog
+from sql.scale import INVENTORY_COLUMNS
 
-INVENTORY_COLUMNS = ["site", "machine_name", "project", "module_type", "version", "datestamp", "enabled"]
 # Shares of contrib installs by kind of version; the rest run the newest release.
 OLDER, DEV, UNDATED_DEV, ODD = 0.30, 0.03, 0.01, 0.005
 

@@ -26,13 +26,13 @@ import polars as pl
 import psycopg
 from psycopg.rows import dict_row
 
+from foundation.database import drop_database, ensure_database, resolve_database_url
+from foundation.settings import Settings
 from modwatch.bench import phases, stack
 from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds
 from modwatch.bench.inventories import core_version_of, drift, generate_inventories, payload, site_sizes
 from modwatch.bench.scale import load_portfolio, load_release_data
-from foundation.database import drop_database, ensure_database, resolve_database_url
 from modwatch.runtime import write_dagster_home
-from foundation.settings import Settings
 from orchestration.advisories import load_advisories
 from sql.migrate import upgrade
 

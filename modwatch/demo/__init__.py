@@ -19,9 +19,9 @@ import httpx
 import psycopg
 import typer
 
-from modwatch import site_admin
 from modwatch.demo.inventories import DEMO_SITES, DemoSite
 from modwatch.runtime import Runtime
+from sql import connection, store
 
 DEMO_DIR = Path(__file__).resolve().parent
 FEEDS_DIR = DEMO_DIR / "feeds"
@@ -60,15 +60,15 @@ def register_sites(conn: psycopg.Connection) -> list[RegisteredSite]:
     Tokens are stored only as hashes, so re-using a site means rotating its
     token: the demo pushes with each site's own token, as a real site does.
     """
-    existing = site_admin.list_sites(conn)
+    existing = store.sites.list_brief(conn)
     registered = []
     for demo in DEMO_SITES:
-        found = next((row for row in existing if _same_url(row["url"], demo.url)), None)
+        found = next((row for row in existing if _same_url(row.url, demo.url)), None)
         if found is None:
-            site = site_admin.add_site(conn, name=demo.name, url=demo.url, actor=ACTOR)
+            issued = store.sites.create(conn, name=demo.name, url=demo.url, actor=ACTOR)
         else:
-            site = site_admin.rotate_token(conn, site_id=found["id"], actor=ACTOR)
-        registered.append(RegisteredSite(site["id"], demo, site["token"]))
+            issued = store.sites.rotate_token(conn, site_id=found.id, actor=ACTOR)
+        registered.append(RegisteredSite(issued.site.id, demo, issued.token))
     return registered
 
 
@@ -181,7 +181,7 @@ def wait_for_tasks(client: httpx.Client, tasks: dict[int, str], headers: dict[st
 
 def prepare_demo(env: Runtime) -> Demo:
     """Register the demo sites and load the bundled advisories; the inventories follow once the API is up."""
-    with site_admin.connect(env.database_url) as conn:
+    with connection.connect(env.database_url) as conn:
         sites = register_sites(conn)
         load_advisories(conn)
     return Demo(environment=platform_environment(), sites=sites, admin_token=env.admin_token)

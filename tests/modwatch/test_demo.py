@@ -8,9 +8,10 @@ from collections import Counter
 import dagster as dg
 import pytest
 
-from modwatch import demo, site_admin
+from modwatch import demo
 from modwatch.demo.inventories import DEMO_SITES, EXPECTED, EXPECTED_KNOWN_VULNERABLE
 from modwatch.runtime import Runtime
+from sql import connection
 from tests.conftest import ADMIN_TOKEN
 from tests.orchestration.conftest import Platform
 
@@ -117,7 +118,7 @@ def test_the_platform_reads_only_bundled_files():
 
 
 def test_registration_is_recorded_in_the_audit_log(database_url, runtime, db):
-    with site_admin.connect(database_url) as conn:
+    with connection.connect(database_url) as conn:
         demo.register_sites(conn)
     actions = [row["action"] for row in db.execute("SELECT action FROM audit_log WHERE actor = 'demo'")]
     assert actions.count("site.create") == len(DEMO_SITES)

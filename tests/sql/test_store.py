@@ -59,7 +59,7 @@ def describe(conn: psycopg.Connection, statement: Statement) -> list[str] | str:
     pgconn = conn.pgconn
     prepared = pgconn.prepare(b"", text.encode())
     if prepared.status != pq.ExecStatus.COMMAND_OK:
-        return prepared.get_error_message().decode()
+        return prepared.get_error_message()
     described = pgconn.describe_prepared(b"")
     return [described.fname(i).decode() for i in range(described.nfields)]
 
@@ -75,6 +75,9 @@ def declared_columns(statement: Statement) -> list[str]:
 @pytest.fixture
 def planning_connection(migrated_database_url):
     with psycopg.connect(migrated_database_url) as conn:
+        # One transaction for everything (rolled back at the end): the stages live until it ends,
+        # and each script runs in a savepoint of it.
+        conn.execute("SELECT 1")
         pending = [s for s in every_statement() if isinstance(s, Script)]
         # Stages may be built from other stages: run the scripts until none makes progress.
         while pending:

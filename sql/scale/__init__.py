@@ -1,0 +1,49 @@
+"""A generated portfolio loaded straight into the tables, for the benchmark's figures at scale.
+
+Sites, modules, versions and site modules are COPYed into stages and spread
+over the platform tables in one transaction with foreign-key triggers off.
+"""
+
+import polars as pl
+import psycopg
+
+from sql.frames import FrameQuery, copy_frame
+from sql.query import Script, Statement
+
+STAGES = Script.of(__file__, "stages")
+WITHOUT_TRIGGERS = Statement.of(__file__, "without_triggers")
+SITES_INSERT = Statement.of(__file__, "sites_insert")
+SITE_IDS = FrameQuery.of(__file__, "site_ids", schema={"site": pl.Int64, "site_id": pl.Int64})
+MODULES_INSERT = Statement.of(__file__, "modules_insert")
+VERSIONS_INSERT = Statement.of(__file__, "versions_insert")
+SITE_MODULES_INSERT = Statement.of(__file__, "site_modules_insert")
+ANALYZE_INVENTORY = Script.of(__file__, "analyze_inventory")
+ANALYZE_RELEASES = Script.of(__file__, "analyze_releases")
+
+SITE_COLUMNS = ["site", "name", "url", "core_version"]
+INVENTORY_COLUMNS = ["site", "machine_name", "project", "module_type", "version", "datestamp", "enabled"]
+VERSION_COLUMNS = ["machine_name", "version", "sort_key"]
+
+
+def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFrame,
+         versions: pl.DataFrame) -> tuple[int, int]:
+    """Load generated `sites`, their `inventory` and its `versions` (columns as above); answers
+    (sites, site modules) loaded."""
+    with conn.transaction():
+        WITHOUT_TRIGGERS(conn)
+        STAGES(conn)
+        copy_frame(conn, "scale_sites", sites.select(SITE_COLUMNS))
+        SITES_INSERT(conn)
+        site_ids = SITE_IDS.frame(conn)
+        copy_frame(conn, "scale_stage", inventory.select(INVENTORY_COLUMNS))
+        MODULES_INSERT(conn)
+        copy_frame(conn, "scale_versions", versions.select(VERSION_COLUMNS))
+        VERSIONS_INSERT(conn)
+        copy_frame(conn, "scale_site_ids", site_ids)
+        inserted = SITE_MODULES_INSERT(conn)
+    ANALYZE_INVENTORY(conn)
+    return site_ids.height, inserted
+
+
+def analyze_releases(conn: psycopg.Connection) -> None:
+    ANALYZE_RELEASES(conn)
