@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 
 from modwatch.bench.stack import Intake, peak_rss_mb
 from orchestration.status import refresh_status
+from sql import scale
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,7 @@ def status_recompute(database_url: str) -> dict:
         started = time.perf_counter()
         again = refresh_status(conn, None)
         again_seconds = time.perf_counter() - started
-        statuses = {row["status"]: row["count"] for row in conn.execute(
-            "SELECT status, count(*) AS count FROM site_modules GROUP BY status ORDER BY count DESC")}
+        statuses = scale.status_counts(conn)
     return {"site_modules": first["site_modules_checked"], "seconds": round(first_seconds, 2),
             "rows_changed": first["site_modules_changed"], "unchanged_seconds": round(again_seconds, 2),
             "rows_changed_again": again["site_modules_changed"], "statuses": statuses}

@@ -34,6 +34,7 @@ from modwatch.bench.inventories import core_version_of, drift, generate_inventor
 from modwatch.bench.scale import load_portfolio, load_release_data
 from modwatch.runtime import write_dagster_home
 from orchestration.advisories import load_advisories
+from sql import connection, scale
 from sql.migrate import upgrade
 
 BENCH_DATABASE = "modwatch_bench"
@@ -141,8 +142,7 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
             loaded = load_portfolio(conn, scale_rows, label="scale")
             step()
             loaded |= load_release_data(conn, feeds.as_uri())
-            scale_site_ids = [row["id"] for row in conn.execute(
-                "SELECT id FROM sites WHERE url LIKE 'https://scale-%%' ORDER BY id")]
+            scale_site_ids = scale.site_ids(conn, label="scale")
         step()
         step = progress.phase("scale: recomputing every status", 1)
         recompute = phases.status_recompute(database_url)
@@ -184,8 +184,8 @@ def _payload_of(rows: pl.DataFrame, site, index: int) -> dict:
 
 
 def _server_version(database_url: str) -> str:
-    with psycopg.connect(database_url) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
+    with connection.connect(database_url) as conn:
+        return scale.server_version(conn)
 
 
 def _targets(intake: dict, merge: dict, end_to_end: dict, recompute: dict, queries: dict) -> dict:

@@ -4,11 +4,13 @@ Sites, modules, versions and site modules are COPYed into stages and spread
 over the platform tables in one transaction with foreign-key triggers off.
 """
 
+from typing import NamedTuple
+
 import polars as pl
 import psycopg
 
 from sql.frames import FrameQuery, copy_frame
-from sql.query import Script, Statement
+from sql.query import Query, Script, Statement
 
 STAGES = Script.of(__file__, "stages")
 WITHOUT_TRIGGERS = Statement.of(__file__, "without_triggers")
@@ -19,6 +21,25 @@ VERSIONS_INSERT = Statement.of(__file__, "versions_insert")
 SITE_MODULES_INSERT = Statement.of(__file__, "site_modules_insert")
 ANALYZE_INVENTORY = Script.of(__file__, "analyze_inventory")
 ANALYZE_RELEASES = Script.of(__file__, "analyze_releases")
+
+
+
+class StatusCount(NamedTuple):
+    status: str
+    count: int
+
+
+class ServerVersion(NamedTuple):
+    server_version: str
+
+
+class SiteId(NamedTuple):
+    id: int
+
+
+STATUS_COUNTS = Query.of(__file__, "status_counts", row=StatusCount)
+SERVER_VERSION = Query.of(__file__, "server_version", row=ServerVersion)
+SITES_LABELLED = Query.of(__file__, "sites_labelled", row=SiteId)
 
 SITE_COLUMNS = ["site", "name", "url", "core_version"]
 INVENTORY_COLUMNS = ["site", "machine_name", "project", "module_type", "version", "datestamp", "enabled"]
@@ -47,3 +68,16 @@ def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFra
 
 def analyze_releases(conn: psycopg.Connection) -> None:
     ANALYZE_RELEASES(conn)
+
+
+def site_ids(conn: psycopg.Connection, *, label: str) -> list[int]:
+    """The ids of the sites `load` made with this label, in order."""
+    return [row.id for row in SITES_LABELLED.all(conn, label=label)]
+
+
+def status_counts(conn: psycopg.Connection) -> dict[str, int]:
+    return {row.status: row.count for row in STATUS_COUNTS.all(conn)}
+
+
+def server_version(conn: psycopg.Connection) -> str:
+    return SERVER_VERSION.one(conn).server_version

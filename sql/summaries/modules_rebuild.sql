@@ -11,5 +11,5 @@ SELECT module_id,
        count(*) FILTER (WHERE known_vulnerable),
        now()
 FROM site_modules
-WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
+WHERE in_trouble
 GROUP BY module_id;

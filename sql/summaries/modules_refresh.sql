@@ -18,7 +18,7 @@ WITH touched AS (
            count(*) FILTER (WHERE sm.known_vulnerable) AS known_vulnerable_sites
     FROM touched
     JOIN site_modules sm ON sm.module_id = touched.module_id
-    WHERE sm.removed_at IS NULL AND (sm.status IN ('NOT_SECURE', 'REVOKED') OR sm.known_vulnerable)
+    WHERE sm.in_trouble
     GROUP BY sm.module_id
 ), cleared AS (
     DELETE FROM module_security_summary s

@@ -11,5 +11,5 @@ SELECT site_id,
        count(*),
        now()
 FROM site_modules
-WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
+WHERE in_trouble
 GROUP BY site_id;

@@ -1,7 +1,7 @@
--- The security summary rows of the given sites, recomputed from their modules
--- in trouble — present, and NOT_SECURE, REVOKED or known-vulnerable: the
--- predicate of the partial index ix_site_modules_insecure, so only its rows are
--- read. Upserted for the sites in trouble, deleted for those no longer in it.
+-- The security summary rows of the given sites, recounted from their modules
+-- `in_trouble` (the generated column that defines trouble once; only the rows
+-- of the partial index ix_site_modules_insecure are read). Upserted for the
+-- sites in trouble, deleted for those no longer in it.
 WITH fresh AS (
     SELECT site_id,
            count(*) FILTER (WHERE status = 'NOT_SECURE') AS not_secure,
@@ -10,7 +10,7 @@ WITH fresh AS (
            count(*) AS affected_modules
     FROM site_modules
     WHERE site_id = ANY(%(site_ids)s::bigint[])
-      AND removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
+      AND in_trouble
     GROUP BY site_id
 ), cleared AS (
     DELETE FROM site_security_summary s
