@@ -5,6 +5,6 @@ files with one module of typed functions beside them (see `sql/query.py` for
 how one function serves the async API and the sync pipeline alike).
 """
 
-from sql import audit, scale, sites, summaries, tasks
+from sql import audit, catalogue, history, landing, scale, site_modules, sites, summaries, tasks
 
-__all__ = ["audit", "scale", "sites", "summaries", "tasks"]
+__all__ = ["audit", "catalogue", "history", "landing", "scale", "site_modules", "sites", "summaries", "tasks"]

@@ -1,4 +1,4 @@
--- Land one payload under the site lock taken by intake_lock_site: count the
+-- Land one payload under the site lock taken by lock_site.sql: count the
 -- trailing hour, look for an earlier payload with the same Idempotency-Key
 -- (24 h), and insert (+ audit) only when it is not a repeat and the limit
 -- allows. One round trip; the caller reads the decision from the one row.
@@ -25,7 +25,7 @@ landed AS (
     INSERT INTO landing_payloads
         (site_id, payload_shape, sync_type, core_version, modules_received, body, body_sha256, idempotency_key)
     SELECT %(site_id)s, %(payload_shape)s, %(sync_type)s, %(core_version)s, %(modules_received)s,
-           %(body)b, %(body_sha256)s, %(idempotency_key)s
+           %(body)s, %(body_sha256)s, %(idempotency_key)s
     FROM recent
     WHERE recent.used < %(rate_limit)s
       AND NOT EXISTS (SELECT FROM repeat)

@@ -1,5 +1,5 @@
 -- A page of one site's events, newest first, the total, and who may read it
--- (as read_site_modules). Not materialized: the page walks the
+-- (as sql/site_modules/page.sql). Not materialized: the page walks the
 -- (site_id, occurred_at DESC) index and stops after `limit + offset` rows.
 -- A NULL filter parameter means "no filter".
 WITH matching AS NOT MATERIALIZED (

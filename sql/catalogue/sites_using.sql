@@ -5,7 +5,7 @@ SELECT m.id AS module_id, counted.total, page.site_id, s.name AS site_name, s.ur
 FROM (SELECT 1) AS one
 LEFT JOIN modules m ON m.machine_name = %(machine_name)s
 LEFT JOIN LATERAL (
-    -- as in module_page: every row index-only, less the removed ones
+    -- as in page.sql: every row index-only, less the removed ones
     SELECT (SELECT count(*) FROM site_modules sm WHERE sm.module_id = m.id)
            - (SELECT count(*) FROM site_modules sm WHERE sm.module_id = m.id AND sm.removed_at IS NOT NULL) AS total
 ) AS counted ON true

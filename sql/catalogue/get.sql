@@ -1,7 +1,7 @@
 -- One module of the catalogue with its counts; no row when there is none.
 SELECT m.id, m.machine_name, m.display_name, m.project, m.module_type, m.description, m.drupal_org_link,
        m.created_at, m.updated_at,
-       -- as in module_page: every row index-only, less the removed ones
+       -- as in page.sql: every row index-only, less the removed ones
        (SELECT count(*) FROM site_modules sm WHERE sm.module_id = m.id)
        - (SELECT count(*) FROM site_modules sm WHERE sm.module_id = m.id AND sm.removed_at IS NOT NULL)
        AS site_count,
