@@ -13,8 +13,15 @@ exactly the same code.
 
 drupal.org answers an unknown project with an ``<error>`` document instead of a
 404 body we could tell apart otherwise; that becomes :class:`NoReleaseHistory`
-(the caller records "no release data"), while anything unreadable becomes
-:class:`FeedParseError` (the caller keeps its last good data).
+(the caller records "no release data"), while a document that is not a feed at
+all becomes :class:`FeedParseError` (the caller keeps its last good data).
+
+One ``<release>`` that cannot be read — no ``<version>``, a ``<date>`` that is
+not a unix time, a ``<status>`` other than published/unpublished — is left out
+and counted in :attr:`ParsedFeed.skipped_releases`: Drupal's Update Status
+skips such a release and judges the project by the others, so one bad entry
+must not cost the whole feed. (Drupal also requires ``<release_link>``; it is
+kept optional here, as it is only ever shown, never reasoned about.)
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ RELEASE_TYPE_TERM = "Release type"
 SECURITY_UPDATE = "Security update"
 INSECURE = "Insecure"
 UNSUPPORTED = "Unsupported"
+RELEASE_STATUSES = ("published", "unpublished")
 
 PROJECT_SCHEMA = pl.Schema(
     {
@@ -125,6 +133,7 @@ class FeedProject:
 class ParsedFeed:
     project: FeedProject
     releases: pl.DataFrame  # RELEASES_SCHEMA, in feed order (newest first on drupal.org)
+    skipped_releases: int = 0  # <release> elements left out because they could not be read
 
     def project_frame(self) -> pl.DataFrame:
         """The project as one row of PROJECT_SCHEMA, ready to concat with others."""
@@ -174,26 +183,46 @@ def parse_release_feed(xml: bytes) -> ParsedFeed:
     )
 
     raw: dict[str, list[object]] = {name: [] for name in _RAW_RELEASE_COLUMNS}
+    skipped = 0
     releases_element = root.find("releases")
     for release in releases_element.iterfind("release") if releases_element is not None else ():
-        version = _text(release, "version")
-        if not version:
-            raise FeedParseError(f"{short_name}: a <release> has no <version>")
+        row = _release_row(release)
+        if row is None:
+            skipped += 1
+            continue
+        for name, value in row.items():
+            raw[name].append(value)
         raw["project"].append(short_name)
-        raw["version"].append(version)
-        raw["status"].append(_text(release, "status"))
-        raw["date"].append(_release_date(release, short_name, version))
-        raw["release_types"].append(
-            [
-                (term.findtext("value") or "").strip()
-                for term in release.iterfind("terms/term")
-                if (term.findtext("name") or "").strip() == RELEASE_TYPE_TERM
-            ]
-        )
-        raw["core_compatibility"].append(_text(release, "core_compatibility"))
-        raw["release_link"].append(_text(release, "release_link"))
 
-    return ParsedFeed(project=project, releases=_releases_frame(raw))
+    return ParsedFeed(project=project, releases=_releases_frame(raw), skipped_releases=skipped)
+
+
+def _release_row(release: ET.Element) -> dict[str, object] | None:
+    """The fields of one ``<release>``, or None when it cannot be read."""
+    version = _text(release, "version")
+    status = _text(release, "status")
+    if not version or status not in RELEASE_STATUSES:
+        return None
+    date_text = _text(release, "date")
+    if date_text is None:
+        date = None
+    else:
+        try:
+            date = datetime.fromtimestamp(int(date_text), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+    return {
+        "version": version,
+        "status": status,
+        "date": date,
+        "release_types": [
+            (term.findtext("value") or "").strip()
+            for term in release.iterfind("terms/term")
+            if (term.findtext("name") or "").strip() == RELEASE_TYPE_TERM
+        ],
+        "core_compatibility": _text(release, "core_compatibility"),
+        "release_link": _text(release, "release_link"),
+    }
 
 
 def _releases_frame(raw: dict[str, list[object]]) -> pl.DataFrame:
@@ -249,13 +278,3 @@ def _int(value: str, field: str) -> int:
 
 def _optional_int(value: str | None, field: str) -> int | None:
     return None if value is None else _int(value, field)
-
-
-def _release_date(release: ET.Element, project: str, version: str) -> datetime | None:
-    value = _text(release, "date")
-    if value is None:
-        return None
-    try:
-        return datetime.fromtimestamp(int(value), tz=UTC)
-    except (ValueError, OverflowError) as error:
-        raise FeedParseError(f"{project} {version}: <date> is not a unix time: {value!r}") from error

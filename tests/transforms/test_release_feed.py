@@ -242,10 +242,6 @@ def test_feed_without_releases_gives_an_empty_typed_frame():
         b"<html><body>Bad gateway</body></html>",
         b"<project><title>no short name</title></project>",
         b"<project><short_name>x</short_name><recommended_major>one</recommended_major></project>",
-        b"<project><short_name>x</short_name><releases><release><version>1.0.0</version>"
-        b"<date>yesterday</date></release></releases></project>",
-        b"<project><short_name>x</short_name><releases><release><status>published</status>"
-        b"</release></releases></project>",
         b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><project><short_name>&a;'
         b"</short_name></project>",
     ],
@@ -253,3 +249,58 @@ def test_feed_without_releases_gives_an_empty_typed_frame():
 def test_broken_feeds_raise_feed_parse_error(xml):
     with pytest.raises(FeedParseError):
         parse_release_feed(xml)
+
+
+def release(version: str | None, *, status: str | None = "published", date: str | None = "1700000000") -> str:
+    parts = [f"<version>{version}</version>" if version is not None else ""]
+    parts.append(f"<status>{status}</status>" if status is not None else "")
+    parts.append(f"<date>{date}</date>" if date is not None else "")
+    return "<release>" + "".join(parts) + "</release>"
+
+
+def feed_with(*releases: str) -> bytes:
+    return (
+        "<project><short_name>kit</short_name><api_version>current</api_version>"
+        "<supported_branches>1.0.</supported_branches><releases>" + "".join(releases) + "</releases></project>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        release(None),
+        release(""),
+        release("1.0.1", date="yesterday"),
+        release("1.0.1", date="1.5e9"),
+        release("1.0.1", status=None),
+        release("1.0.1", status="draft"),
+    ],
+    ids=["no version", "empty version", "date not a number", "date not an integer", "no status", "unknown status"],
+)
+def test_a_malformed_release_is_skipped_and_counted_not_fatal(broken):
+    # Drupal's Update Status skips a release it cannot read (ProjectRelease validation) and
+    # judges the project by the rest; so does the parser.
+    feed = parse_release_feed(feed_with(release("1.0.2"), broken, release("1.0.0")))
+    assert feed.releases["version"].to_list() == ["1.0.2", "1.0.0"]
+    assert feed.skipped_releases == 1
+    assert feed.releases.schema == RELEASES_SCHEMA
+
+
+def test_every_release_malformed_leaves_an_empty_releases_frame():
+    feed = parse_release_feed(feed_with(release(None), release("2.0.0", date="soon")))
+    assert feed.skipped_releases == 2
+    assert feed.releases.height == 0
+    assert feed.releases.schema == RELEASES_SCHEMA
+
+
+def test_well_formed_feeds_skip_nothing():
+    assert all(parse(path).skipped_releases == 0 for path in sorted(D7_FEEDS.glob("*.xml")))
+    assert parse(MODERN_FEEDS / "secure_kit.xml").skipped_releases == 0
+
+
+def test_a_release_without_a_date_is_kept_with_a_null_date():
+    # A dev release without a date is Drupal's "stub" release: the status rules ignore it, the
+    # parser keeps it.
+    feed = parse_release_feed(feed_with(release("1.0.x-dev", date=None)))
+    assert feed.skipped_releases == 0
+    assert feed.releases["date"].to_list() == [None]
