@@ -6,19 +6,18 @@ timing difference there could at most reveal bytes of a hash of a 256-bit
 random token, which does not help recover the token.
 
 Which site a token belongs to is decided in the same statement that serves
-the route (see `site_access`), so authentication costs no extra round trip.
+the route (each such statement answers `token_site_id`), so authentication
+costs no extra round trip.
 """
 
 import hmac
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Protocol
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
-from intake.database import fetch_one_autocommit
-from intake.errors import ApiError, forbidden, not_found, unauthorized
 from foundation.secrets import hash_token
+from intake.errors import ApiError, forbidden, not_found, unauthorized
 
 MAX_TOKEN_LENGTH = 512
 
@@ -39,34 +38,27 @@ class Caller:
         return "admin" if self.is_admin else f"site:{site_id}"
 
 
-async def get_caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Caller:
-    if credentials is None:
+def caller_of(token: str | None, admin_token_hash: bytes) -> Caller:
+    """The caller a bearer token claims to be; raises 401 for a missing or malformed token."""
+    if token is None:
         raise unauthorized("an `Authorization: Bearer <token>` header is required", invalid_token=False)
-    token = credentials.credentials.strip()
+    token = token.strip()
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise unauthorized("the bearer token is not valid", invalid_token=True)
     presented = hash_token(token)
-    if hmac.compare_digest(presented, request.app.state.admin_token_hash):
+    if hmac.compare_digest(presented, admin_token_hash):
         return Caller(is_admin=True, token_hash=None)
     return Caller(is_admin=False, token_hash=presented)
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+class SiteAccess(Protocol):
+    """The columns a statement serving a site's data answers about who may read it."""
 
+    @property
+    def site_exists(self) -> bool: ...
 
-async def require_admin(request: Request, caller: CallerDep) -> Caller:
-    if caller.is_admin:
-        return caller
-    owner = await fetch_one_autocommit(request.app.state.engine, "site_token_owner", {"token_hash": caller.token_hash})
-    if owner is None:
-        raise unauthorized("the bearer token is not valid", invalid_token=True)
-    raise forbidden("this route needs the admin token")
-
-
-AdminDep = Annotated[Caller, Depends(require_admin)]
+    @property
+    def token_site_id(self) -> int | None: ...
 
 
 def site_access_error(caller: Caller, *, site_id: int, site_exists: bool, token_site_id: int | None) -> ApiError | None:
@@ -83,3 +75,11 @@ def site_access_error(caller: Caller, *, site_id: int, site_exists: bool, token_
     if token_site_id != site_id:
         return forbidden(f"this token belongs to another site; it may not act for site {site_id}")
     return None
+
+
+def check_site_access(caller: Caller, site_id: int, access: SiteAccess) -> None:
+    """Raise unless `caller` may read `site_id`, as the row `access` tells."""
+    refused = site_access_error(caller, site_id=site_id, site_exists=access.site_exists,
+                                token_site_id=access.token_site_id)
+    if refused:
+        raise refused

@@ -7,9 +7,7 @@ gzip stream is inflated incrementally with an output bound, so a small
 
 import zlib
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import Depends
 from starlette.requests import ClientDisconnect, Request
 
 from intake.errors import ApiError, detail
@@ -47,8 +45,6 @@ def require_json_content_type(request: Request) -> None:
                        f"the body must be JSON (Content-Type: application/json), not {content_type or 'unspecified'}",
                        details=[detail("header.Content-Type", "expected application/json")])
 
-
-JsonContentDep = Annotated[None, Depends(require_json_content_type)]
 
 
 def check_body_headers(request: Request) -> None:

@@ -1,28 +1,18 @@
-"""The HTTP service: mounts one router per resource."""
+"""The HTTP service: the health check and the versioned API (`intake.api`), mounted once."""
 
 import gc
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from foundation.secrets import admin_token, hash_token
+from foundation.settings import Settings, get_settings
+from intake.api import api_router
 from intake.database import make_engine
 from intake.errors import install_error_handlers
 from intake.openapi import openapi_with
-from intake.routers import (
-    API_PREFIX,
-    health,
-    history,
-    intake,
-    module_admin,
-    modules,
-    reports,
-    site_modules,
-    sites,
-    tasks,
-)
+from intake.routers import health
 from intake.schemas.intake import PAYLOAD_MODELS
-from foundation.secrets import admin_token, hash_token
-from foundation.settings import Settings, get_settings
 
 DESCRIPTION = """
 Drupal sites push their module inventory; modwatch lands it durably and
@@ -66,13 +56,6 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.engine = make_engine(url)
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(sites.router, prefix=API_PREFIX)
-    app.include_router(intake.router, prefix=API_PREFIX)
-    app.include_router(tasks.router, prefix=API_PREFIX)
-    app.include_router(site_modules.router, prefix=API_PREFIX)
-    app.include_router(history.router, prefix=API_PREFIX)
-    app.include_router(modules.router, prefix=API_PREFIX)
-    app.include_router(module_admin.router, prefix=API_PREFIX)
-    app.include_router(reports.router, prefix=API_PREFIX)
+    app.include_router(api_router)
     app.openapi = openapi_with(app, PAYLOAD_MODELS)
     return app

@@ -6,12 +6,13 @@ ignored, as RFC 7240 asks of preferences a server cannot honour.
 
 import asyncio
 import time
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from intake.database import fetch_one_autocommit, is_database_unavailable
+from intake.database import autocommit, is_database_unavailable
+from sql import store
+from sql.tasks import TaskOutcome
 
 MAX_WAIT_SECONDS = 30
 POLL_INTERVAL_SECONDS = 0.1
@@ -31,8 +32,8 @@ def preferred_wait_seconds(prefer_headers: list[str]) -> int:
     return 0
 
 
-async def wait_for_outcome(engine: AsyncEngine, task_id: UUID, seconds: float) -> dict[str, Any] | None:
-    """The finished task row (status, result, error), or None if it is not finished in time.
+async def wait_for_outcome(engine: AsyncEngine, task_id: UUID, seconds: float) -> TaskOutcome | None:
+    """The finished task's outcome, or None if it is not finished in time.
 
     The payload is already committed: a database failure while waiting just
     ends the wait, and the caller answers 202 as usual.
@@ -41,11 +42,12 @@ async def wait_for_outcome(engine: AsyncEngine, task_id: UUID, seconds: float) -
     while (remaining := deadline - time.monotonic()) > 0:
         await asyncio.sleep(min(POLL_INTERVAL_SECONDS, remaining))
         try:
-            row = await fetch_one_autocommit(engine, "task_outcome", {"task_id": task_id})
+            async with autocommit(engine) as conn:
+                outcome = await store.tasks.outcome(conn, task_id=task_id)
         except Exception as error:
             if is_database_unavailable(error):
                 return None
             raise
-        if row is not None and row["status"] in FINISHED:
-            return dict(row)
+        if outcome is not None and outcome.status in FINISHED:
+            return outcome
     return None

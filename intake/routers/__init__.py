@@ -1,3 +1,1 @@
-"""One router per resource; `intake.main` mounts them under API_PREFIX."""
-
-API_PREFIX = "/api/v1"
+"""One router per resource; `intake.api` gathers them under the API's prefix."""

@@ -2,21 +2,15 @@
 
 from fastapi import APIRouter, Request, Response
 
-from intake.auth import CallerDep
+from intake.auth import check_site_access
+from intake.deps import CallerDep, ReadConnectionDep
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
-from intake.reading import ReadConnectionDep, check_site_access, fetch_rows, page_from_rows
-from intake.schemas.history import (
-    EventQuery,
-    ModuleQuery,
-    SinceQuery,
-    SiteEventOut,
-    UntilQuery,
-    check_time_range,
-    parse_events,
-)
+from intake.filters import check_time_range, parse_events
+from intake.schemas.history import EventQuery, ModuleQuery, SinceQuery, SiteEventOut, UntilQuery
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.sites import SiteId
+from sql import store
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(401, 403, 404, 422, 503))
 
@@ -34,9 +28,10 @@ async def site_history(
 ) -> Response:
     """Filters combine with AND; the time range is `since <= occurred_at < until`."""
     check_time_range(since, until)
-    rows = await fetch_rows(conn, "read_site_history", {
-        "site_id": site_id, "token_hash": caller.token_hash, "module": module, "events": parse_events(event),
-        "since": since, "until": until, "limit": limit, "offset": offset})
+    rows = await store.history.page(conn, site_id=site_id, token_hash=caller.token_hash, module=module,
+                                    events=parse_events(event), since=since, until=until, limit=limit,
+                                    offset=offset)
     check_site_access(caller, site_id, rows[0])
-    page = page_from_rows(rows, SiteEventOut.model_validate, present="id", limit=limit, offset=offset)
-    return conditional_json(request, page)
+    items = [SiteEventOut.model_validate(row._asdict()) for row in rows if row.id is not None]
+    return conditional_json(request, Page[SiteEventOut](items=items, total=rows[0].total, limit=limit,
+                                                        offset=offset))

@@ -32,17 +32,18 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.auth import Caller, CallerDep, site_access_error
+from intake.auth import Caller, site_access_error
 from intake.body import check_body_headers, discard_body, read_body
-from intake.database import fetch_one, is_database_unavailable
+from intake.database import is_database_unavailable
+from intake.deps import CallerDep
 from intake.errors import ApiError, database_unavailable, detail, error_responses, refusal_response
 from intake.payloads import SyncPayload, parse_sync_payload
 from intake.ratelimit import RateWindow, limit_headers, retry_after_seconds
-from intake.routers.tasks import task_status_path
 from intake.schemas.intake import PAYLOAD_EXAMPLES, SyncAcceptedOut, SyncFinishedOut
 from intake.schemas.sites import SiteId
 from intake.site_urls import same_site_url
 from intake.waiting import MAX_WAIT_SECONDS, preferred_wait_seconds, wait_for_outcome
+from sql import store
 
 
 class RateLimitedRoute(APIRoute):
@@ -154,7 +155,7 @@ async def push_modules(
     payload, held = await _read_payload(request, idempotency_key)
     try:
         async with engine.begin() as conn:
-            accepted, window = await _land(conn, caller, site_id, payload, held, idempotency_key,
+            accepted, window = await _land(request, conn, caller, site_id, payload, held, idempotency_key,
                                            rate_limit=settings.rate_limit_per_hour)
     except Exception as error:
         if is_database_unavailable(error):
@@ -165,8 +166,8 @@ async def push_modules(
     if wait:
         outcome = await wait_for_outcome(engine, accepted.task_id, wait)
         if outcome is not None:
-            finished = SyncFinishedOut(status=outcome["status"], task_id=accepted.task_id,
-                                       result=outcome["result"], error=outcome["error"])
+            finished = SyncFinishedOut(status=outcome.status, task_id=accepted.task_id,
+                                       result=outcome.result, error=outcome.error)
             return JSONResponse(finished.model_dump(mode="json"), status_code=200, headers=headers)
     headers["Location"] = accepted.status_url
     return JSONResponse(accepted.model_dump(mode="json"), status_code=202, headers=headers)
@@ -199,6 +200,7 @@ def _check_idempotency_key(key: str | None) -> None:
 
 
 async def _land(
+    request: Request,
     conn: AsyncConnection,
     caller: Caller,
     site_id: int,
@@ -211,62 +213,63 @@ async def _land(
     """Land `payload` (the transaction commits after this returns) or raise why not."""
     site = None
     if payload is not None:
-        site = await fetch_one(conn, "intake_lock_site",
-                               {"site_id": site_id, "is_admin": caller.is_admin, "token_hash": caller.token_hash})
+        site = await store.landing.lock_site(conn, site_id=site_id, is_admin=caller.is_admin,
+                                             token_hash=caller.token_hash)
     if site is None or payload is None:
         raise await _refusal(conn, caller, site_id, held, rate_limit=rate_limit)
-    if payload.reported_url is not None and not same_site_url(payload.reported_url, site["url"]):
+    if payload.reported_url is not None and not same_site_url(payload.reported_url, site.url):
         mismatch = ApiError(400, "site_url_mismatch",
-                            f"site.url {payload.reported_url!r} is not this site's registered URL {site['url']!r}",
+                            f"site.url {payload.reported_url!r} is not this site's registered URL {site.url!r}",
                             details=[detail("$.site.url", "must match the registered URL", "site_url_mismatch")])
         raise await _refusal(conn, caller, site_id, mismatch, rate_limit=rate_limit)
 
-    row = await fetch_one(conn, "intake_land", {
-        "site_id": site_id,
-        "actor": caller.actor(site_id),
-        "rate_limit": rate_limit,
-        "payload_shape": payload.shape,
-        "sync_type": payload.sync_type,
-        "core_version": payload.core_version,
-        "modules_received": payload.modules_received,
-        "body": payload.body,
-        "body_sha256": payload.body_sha256,
-        "idempotency_key": idempotency_key,
-    })
-    window = RateWindow(rate_limit, row["used"], row["oldest"], row["database_now"])
-    if row["repeat_task_id"] is not None:
-        if not row["repeat_same_body"]:
+    row = await store.landing.land(
+        conn,
+        site_id=site_id,
+        actor=caller.actor(site_id),
+        rate_limit=rate_limit,
+        payload_shape=payload.shape,
+        sync_type=payload.sync_type,
+        core_version=payload.core_version,
+        modules_received=payload.modules_received,
+        body=payload.body,
+        body_sha256=payload.body_sha256,
+        idempotency_key=idempotency_key,
+    )
+    window = RateWindow(rate_limit, row.used, row.oldest, row.database_now)
+    if row.repeat_task_id is not None:
+        if not row.repeat_same_body:
             raise ApiError(409, "idempotency_key_reused",
                            f"Idempotency-Key {idempotency_key!r} was used in the last 24 h for a different body "
-                           f"(task {row['repeat_task_id']})",
+                           f"(task {row.repeat_task_id})",
                            details=[detail("header.Idempotency-Key", "already used for a different body",
                                            "idempotency_key_reused")],
                            headers=window.headers())
-        return _accepted(row["repeat_task_id"], row["repeat_modules_received"], row["repeat_sync_type"]), window
-    if row["task_id"] is None:
-        retry_after = retry_after_seconds(row["slot_frees_from"], row["database_now"])
+        return _accepted(request, row.repeat_task_id, row.repeat_modules_received, row.repeat_sync_type), window
+    if row.task_id is None:
+        retry_after = retry_after_seconds(row.slot_frees_from, row.database_now)
         raise ApiError(429, "rate_limited",
                        f"site {site_id} has used its {rate_limit} syncs of the trailing hour; "
                        f"retry in {retry_after} s",
                        headers={**window.headers(), "Retry-After": str(retry_after)})
-    return (_accepted(row["task_id"], payload.modules_received, payload.sync_type),
-            window.landed(row["received_at"]))
+    return (_accepted(request, row.task_id, payload.modules_received, payload.sync_type),
+            window.landed(row.received_at))
 
 
 async def _refusal(conn: AsyncConnection, caller: Caller, site_id: int, problem: ApiError | None,
                    *, rate_limit: int) -> ApiError:
     """The answer for a push that will not land: the caller's refusal first, else `problem`."""
-    access = await fetch_one(conn, "intake_site_access", {"site_id": site_id, "token_hash": caller.token_hash})
-    refused = site_access_error(caller, site_id=site_id, site_exists=access["site_exists"],
-                                token_site_id=access["token_site_id"])
+    access = await store.landing.site_access(conn, site_id=site_id, token_hash=caller.token_hash)
+    refused = site_access_error(caller, site_id=site_id, site_exists=access.site_exists,
+                                token_site_id=access.token_site_id)
     if refused is not None:
         return refused
     if problem is None:  # allowed now, but not a moment ago: the site or its token changed meanwhile
         problem = ApiError(409, "site_changed", "the site changed while the payload was landing; retry")
-    window = RateWindow(rate_limit, access["used"], access["oldest"], access["database_now"])
+    window = RateWindow(rate_limit, access.used, access.oldest, access.database_now)
     return problem.with_headers(window.headers())
 
 
-def _accepted(task_id: UUID, modules_received: int, sync_type: str) -> SyncAcceptedOut:
-    return SyncAcceptedOut(task_id=task_id, status_url=task_status_path(task_id),
+def _accepted(request: Request, task_id: UUID, modules_received: int, sync_type: str) -> SyncAcceptedOut:
+    return SyncAcceptedOut(task_id=task_id, status_url=request.url_for("task_status", task_id=str(task_id)).path,
                            modules_received=modules_received, sync_type=sync_type)

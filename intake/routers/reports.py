@@ -1,15 +1,10 @@
 """Cross-site reports (admin)."""
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
-from intake.auth import AdminDep
+from intake.deps import AdminDep, ReadConnectionDep
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
-from intake.reading import ReadConnectionDep, fetch_rows
-from intake.routers import API_PREFIX
 from intake.schemas.pagination import LimitQuery, OffsetQuery
 from intake.schemas.reports import (
     AffectedModuleOut,
@@ -18,6 +13,8 @@ from intake.schemas.reports import (
     SecurityReportOut,
     SiteTroubleCountsOut,
 )
+from sql import store
+from sql.summaries import ReportSiteRow
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=error_responses(401, 403, 422, 503))
 
@@ -29,16 +26,17 @@ async def security_report(request: Request, caller: AdminDep, conn: ReadConnecti
     """Pages through the affected sites, each with its counts and where to list its modules; removed
     modules do not count. Read from the security summaries the ingest pipeline writes with the
     statuses, in the same transaction: the report is as fresh as the statuses."""
-    site_rows = await fetch_rows(conn, "report_security_sites", {"limit": limit, "offset": offset})
-    module_rows = await fetch_rows(conn, "report_security_modules", {"modules_limit": modules_limit})
+    site_rows = await store.summaries.report_sites(conn, limit=limit, offset=offset)
+    module_rows = await store.summaries.report_modules(conn, modules_limit=modules_limit)
     report = SecurityReportOut(
-        items=[affected_site(row) for row in site_rows if row["site_id"] is not None], total=site_rows[0]["total"],
-        limit=limit, offset=offset, modules_total=module_rows[0]["total"],
-        modules=[AffectedModuleOut.model_validate(row) for row in module_rows if row["machine_name"] is not None])
+        items=[affected_site(request, row) for row in site_rows if row.site_id is not None],
+        total=site_rows[0].total, limit=limit, offset=offset, modules_total=module_rows[0].total,
+        modules=[AffectedModuleOut.model_validate(row._asdict()) for row in module_rows
+                 if row.machine_name is not None])
     return conditional_json(request, report)
 
 
-def affected_site(row: Mapping[str, Any]) -> AffectedSiteOut:
-    return AffectedSiteOut(id=row["site_id"], name=row["site_name"], url=row["site_url"],
-                           last_sync_at=row["last_sync_at"], counts=SiteTroubleCountsOut.model_validate(row),
-                           modules_url=f"{API_PREFIX}/sites/{row['site_id']}/modules")
+def affected_site(request: Request, row: ReportSiteRow) -> AffectedSiteOut:
+    return AffectedSiteOut(id=row.site_id, name=row.site_name, url=row.site_url, last_sync_at=row.last_sync_at,
+                           counts=SiteTroubleCountsOut.model_validate(row._asdict()),
+                           modules_url=request.url_for("list_site_modules", site_id=row.site_id).path)

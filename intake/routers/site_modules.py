@@ -2,13 +2,15 @@
 
 from fastapi import APIRouter, Request, Response
 
-from intake.auth import CallerDep
+from intake.auth import check_site_access
+from intake.deps import CallerDep, ReadConnectionDep
 from intake.errors import error_responses
 from intake.etag import conditional_json, read_responses
-from intake.reading import ReadConnectionDep, check_site_access, fetch_rows, page_from_rows
+from intake.filters import parse_statuses
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
-from intake.schemas.site_modules import ModuleTypeQuery, SiteModuleOut, StatusQuery, parse_statuses
+from intake.schemas.site_modules import ModuleTypeQuery, SiteModuleOut, StatusQuery
 from intake.schemas.sites import SiteId
+from sql import store
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(401, 403, 404, 422, 503))
 
@@ -28,11 +30,11 @@ async def list_site_modules(
 ) -> Response:
     """Filters combine with AND; `security_update` filters on `security_update_available`.
     Removed modules (a full sync no longer listed them) only with `include_removed=true`."""
-    rows = await fetch_rows(conn, "read_site_modules", {
-        "site_id": site_id, "token_hash": caller.token_hash, "statuses": parse_statuses(status),
-        "update_available": update_available, "security_update": security_update,
-        "known_vulnerable": known_vulnerable, "module_type": module_type, "include_removed": include_removed,
-        "limit": limit, "offset": offset})
+    rows = await store.site_modules.page(
+        conn, site_id=site_id, token_hash=caller.token_hash, statuses=parse_statuses(status),
+        update_available=update_available, security_update=security_update, known_vulnerable=known_vulnerable,
+        module_type=module_type, include_removed=include_removed, limit=limit, offset=offset)
     check_site_access(caller, site_id, rows[0])
-    page = page_from_rows(rows, SiteModuleOut.model_validate, present="machine_name", limit=limit, offset=offset)
-    return conditional_json(request, page)
+    items = [SiteModuleOut.model_validate(row._asdict()) for row in rows if row.machine_name is not None]
+    return conditional_json(request, Page[SiteModuleOut](items=items, total=rows[0].total, limit=limit,
+                                                         offset=offset))

@@ -15,16 +15,16 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, with_config
 from typing_extensions import TypedDict
 
+from foundation.vocabulary import MACHINE_NAME_PATTERN, ModuleType, SyncType
 from intake.schemas.tasks import SyncResult
 
-MachineName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$", examples=["views_ui"])]
+MachineName = Annotated[str, Field(pattern=MACHINE_NAME_PATTERN, examples=["views_ui"])]
 ModuleName = Annotated[str, Field(min_length=1, max_length=255)]
 Version = Annotated[
     str,
     Field(min_length=1, max_length=50, description="As the site reports it; unusual versions are accepted",
           examples=["8.x-1.2", "2.0.0-beta1", "1.x-dev"]),
 ]
-ModuleType = Literal["core", "contrib", "custom"]
 PlatformVersion = Annotated[str, Field(max_length=50, pattern=r"^[0-9]+\.[0-9]+", examples=["10.3.8"])]
 Datestamp = Annotated[
     StrictInt,
@@ -124,7 +124,7 @@ class SyncPayloadB(_Payload):
     sync_timestamp: datetime = Field(strict=False, description="When the inventory was collected")
     drupal_version: PlatformVersion
     php_version: PlatformVersion
-    sync_type: Literal["full", "partial"] = "full"
+    sync_type: SyncType = "full"
 
 
 PAYLOAD_MODELS = (SyncPayloadA, SyncPayloadB)
@@ -137,7 +137,7 @@ class SyncAcceptedOut(BaseModel):
     task_id: UUID
     status_url: str = Field(examples=["/api/v1/tasks/550e8400-e29b-41d4-a716-446655440000/status"])
     modules_received: int
-    sync_type: Literal["full", "partial"]
+    sync_type: SyncType
 
 
 class SyncFinishedOut(BaseModel):

@@ -1,22 +1,21 @@
 """The module catalogue: modules, the versions seen of them, and which sites use them."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from foundation.vocabulary import MACHINE_NAME_PATTERN, ModuleType
 from intake.schemas.pagination import Page
 from intake.site_urls import site_url_key
 
-MACHINE_NAME_PATTERN = r"^[a-z0-9_]{1,255}$"
 # Lists inside one module's answer (versions, sites using it, sites not using
 # it) show their first this many; the rest page through their own routes.
 DETAIL_LIST_LIMIT = 100
 
 MachineName = Annotated[str, Field(pattern=MACHINE_NAME_PATTERN, examples=["token"])]
 MachineNamePath = Annotated[str, Path(pattern=MACHINE_NAME_PATTERN, description="The module's machine name")]
-ModuleType = Literal["core", "contrib", "custom"]
 
 
 def _http_url(url: str) -> str:

@@ -1,37 +1,19 @@
 """A site's modules as GET /sites/{id}/modules answers them, and the filters it takes."""
 
 from datetime import datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated
 
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from intake.errors import ApiError, detail
+from foundation.vocabulary import ModuleType, Status
 
-# The statuses orchestration computes (transforms.update_status.STATUSES; a
-# unit test keeps the two equal without the API importing Polars).
-ModuleStatus = Literal["NOT_SECURE", "REVOKED", "NOT_SUPPORTED", "NOT_CURRENT", "CURRENT", "NOT_CHECKED",
-                       "UNKNOWN", "NOT_FETCHED"]
-MODULE_STATUSES: tuple[str, ...] = get_args(ModuleStatus)
-ModuleType = Literal["core", "contrib", "custom"]
+MODULE_STATUSES: tuple[str, ...] = tuple(Status)
 
 StatusQuery = Annotated[list[str] | None, Query(
     description="Only these statuses: repeat the parameter or separate with commas "
                 f"(`status=NOT_SECURE,REVOKED`); one of {', '.join(MODULE_STATUSES)}")]
 ModuleTypeQuery = Annotated[ModuleType | None, Query(description="Only modules of this type")]
-
-
-def parse_statuses(values: list[str] | None) -> list[str] | None:
-    """`?status=A&status=B,C` -> `[A, B, C]`; an unknown status is a 422 naming it."""
-    if not values:
-        return None
-    statuses = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    unknown = [status for status in statuses if status not in MODULE_STATUSES]
-    if unknown:
-        raise ApiError(422, "validation_failed", f"unknown status {unknown[0]!r}", details=[
-            detail("query.status", f"{status!r} is not one of {', '.join(MODULE_STATUSES)}", "enum")
-            for status in unknown])
-    return statuses or None
 
 
 class SiteModuleOut(BaseModel):
@@ -41,7 +23,7 @@ class SiteModuleOut(BaseModel):
     module_type: ModuleType
     enabled: bool
     version: str = Field(description="The installed version")
-    status: ModuleStatus = Field(description="Update status, Drupal's Update Status semantics")
+    status: Status = Field(description="Update status, Drupal's Update Status semantics")
     status_reason: str | None = Field(description="Why, when the status alone does not say it")
     latest_version: str | None = Field(description="Newest release of the target major")
     recommended_version: str | None = Field(description="Newest supported release without extra of the target major")

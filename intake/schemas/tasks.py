@@ -1,12 +1,11 @@
 """Task status: the landing row of one accepted payload, as the ingest run reports it."""
 
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TaskState = Literal["pending", "in_progress", "completed", "failed"]
+from foundation.vocabulary import SyncType, TaskState
 
 
 class SyncResult(BaseModel):
@@ -15,7 +14,7 @@ class SyncResult(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     site_id: int | None = None
-    sync_type: Literal["full", "partial"] | None = None
+    sync_type: SyncType | None = None
     modules_processed: int | None = None
     modules_created: int | None = None
     modules_updated: int | None = None

@@ -1,6 +1,6 @@
 """Freshness of what reads show: `stale` sites, and ETags that follow the data."""
 
-from orchestration.status import refresh_security_summaries
+from sql import store
 from tests.support.population import Population, load_population
 
 
@@ -36,7 +36,7 @@ def test_the_etag_changes_when_a_run_changes_the_data(api, admin_headers, db):
                    "update_available = true, security_updates = '{8.x-1.9}' "
                    "WHERE site_id = %s AND module_id = (SELECT id FROM modules WHERE machine_name = 'pop_000000')",
                    (site_id,))
-        refresh_security_summaries(db, [site_id])
+        store.summaries.recount(db, site_ids=[site_id])
     for path, tag in tags.items():
         answer = api.get(path, headers={**admin_headers, "If-None-Match": tag})
         assert answer.status_code == 200 and answer.headers["etag"] != tag, path

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from orchestration.status import refresh_security_summaries
-from sql import statement
+from sql import store
+from sql.query import Statement
 from tests.support.population import Population, load_population
 
 BIG_TABLES = {"site_modules", "site_module_events"}
@@ -22,15 +22,15 @@ def population(db) -> list[int]:
     site_ids = load_population(db, Population(sites=600, modules_per_site=80, catalog=500, core_modules=20,
                                               versions=8, insecure_permille=15, events_per_module=2))
     with db.transaction():
-        refresh_security_summaries(db, None)
+        store.summaries.rebuild(db)
     db.execute("VACUUM ANALYZE site_modules")  # VACUUM too: index-only scans need the visibility map
     db.execute("VACUUM ANALYZE site_module_events")
     db.execute("ANALYZE")
     return site_ids
 
 
-def plan_nodes(db, name: str, params: dict) -> list[dict]:
-    (row,) = db.execute("EXPLAIN (FORMAT JSON) " + statement(name), params).fetchall()
+def plan_nodes(db, statement: Statement, params: dict) -> list[dict]:
+    (row,) = db.execute("EXPLAIN (FORMAT JSON) " + statement.text, params).fetchall()
     plan = row["QUERY PLAN"]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     nodes, stack = [], [plan[0]["Plan"]]
@@ -45,8 +45,9 @@ def scans(nodes: list[dict]) -> set[tuple[str, str, str | None]]:
     return {(n["Node Type"], n["Relation Name"], n.get("Index Name")) for n in nodes if "Relation Name" in n}
 
 
-def assert_indexed(db, name: str, params: dict, *expected_indexes: str) -> None:
-    found = scans(plan_nodes(db, name, params))
+def assert_indexed(db, statement: Statement, params: dict, *expected_indexes: str) -> None:
+    name = statement.name
+    found = scans(plan_nodes(db, statement, params))
     full = [scan for scan in found if scan[0] == "Seq Scan" and scan[1] in BIG_TABLES]
     assert not full, f"{name} scans a whole big table: {sorted(found, key=str)}"
     used = {index for _, _, index in found}
@@ -61,23 +62,23 @@ SITE_MODULE_FILTERS = {"token_hash": None, "statuses": None, "update_available":
 def test_the_security_report_reads_only_the_summaries(db, population):
     assert db.execute("SELECT count(*) AS n FROM site_security_summary").fetchone()["n"] > 200
     for offset in (0, 200):
-        found = scans(plan_nodes(db, "report_security_sites", {"limit": 50, "offset": offset}))
+        found = scans(plan_nodes(db, store.summaries.report_sites, {"limit": 50, "offset": offset}))
         assert {relation for _, relation, _ in found} == {"site_security_summary", "sites"}, found
         assert ("Index Scan", "site_security_summary", "site_security_summary_pkey") in found, found
     # One row per module in trouble somewhere, a few hundred here: read whole and sorted, or from the top
     # of ix_module_security_summary_affected when the catalogue is large. Either way, no site_modules.
-    found = scans(plan_nodes(db, "report_security_modules", {"modules_limit": 50}))
+    found = scans(plan_nodes(db, store.summaries.report_modules, {"modules_limit": 50}))
     assert {relation for _, relation, _ in found} == {"module_security_summary", "modules"}, found
 
 
 def test_the_security_summaries_are_kept_from_the_modules_in_trouble(db, population):
     chosen = {"site_ids": population[300:301], "module_ids": []}
-    assert_indexed(db, "summary_sites_refresh", chosen, "ix_site_modules_insecure")
-    assert_indexed(db, "summary_modules_refresh", chosen, "ix_site_modules_insecure_module")
+    assert_indexed(db, store.summaries.SITES_REFRESH, chosen, "ix_site_modules_insecure")
+    assert_indexed(db, store.summaries.MODULES_REFRESH, chosen, "ix_site_modules_insecure_module")
     # A site deletion recounts the modules the site had, by id.
     its_modules = [row["module_id"] for row in db.execute(
         "SELECT module_id FROM site_modules WHERE site_id = %s", (population[300],))]
-    assert_indexed(db, "summary_modules_refresh", {"site_ids": [], "module_ids": its_modules},
+    assert_indexed(db, store.summaries.MODULES_REFRESH, {"site_ids": [], "module_ids": its_modules},
                    "ix_site_modules_insecure_module")
 
 
@@ -85,28 +86,29 @@ def test_a_sites_modules(db, population):
     for filters in ({}, {"statuses": ["NOT_SECURE", "REVOKED"]}, {"update_available": True, "module_type": "contrib"},
                     {"include_removed": True, "known_vulnerable": True, "offset": 40}):
         params = {**SITE_MODULE_FILTERS, "site_id": population[300], **filters}
-        assert_indexed(db, "read_site_modules", params)
-        nodes = plan_nodes(db, "read_site_modules", params)
+        assert_indexed(db, store.site_modules.PAGE, params)
+        nodes = plan_nodes(db, store.site_modules.PAGE, params)
         assert any(n.get("Relation Name") == "site_modules" and "Index" in n["Node Type"] for n in nodes)
 
 
 def test_sites_and_history(db, population):
     for sort in ("id", "name", "-last_sync_at", "-security_updates"):
         params = {"sort": sort, "limit": 50, "offset": 0, "stale_after_hours": 48}
-        assert_indexed(db, "site_page", params, *(["ix_site_modules_security_updates"] if "security" in sort else []))
+        assert_indexed(db, store.sites.PAGE, params,
+                       *(["ix_site_modules_security_updates"] if "security" in sort else []))
     site_id = population[10]
-    assert_indexed(db, "site_get", {"site_id": site_id, "token_hash": None, "stale_after_hours": 48})
+    assert_indexed(db, store.sites.GET, {"site_id": site_id, "token_hash": None, "stale_after_hours": 48})
     history = {"site_id": site_id, "token_hash": None, "module": None, "events": None, "since": None, "until": None,
                "limit": 50, "offset": 0}
-    assert_indexed(db, "read_site_history", history, "ix_site_module_events_site_time")
-    assert_indexed(db, "read_site_history", {**history, "module": "pop_000003", "events": ["added"]})
+    assert_indexed(db, store.history.PAGE, history, "ix_site_module_events_site_time")
+    assert_indexed(db, store.history.PAGE, {**history, "module": "pop_000003", "events": ["added"]})
 
 
 def test_the_catalogue(db, population):
     page = {"module_type": None, "project": None, "search": None, "limit": 50, "offset": 0}
-    assert_indexed(db, "module_page", page, "ix_site_modules_module", "ix_site_modules_removed_module")
+    assert_indexed(db, store.catalogue.PAGE, page, "ix_site_modules_module", "ix_site_modules_removed_module")
     one = {"machine_name": "pop_000007", "limit": 100, "offset": 0}
-    assert_indexed(db, "module_get", {"machine_name": "pop_000007"}, "ix_site_modules_module")
-    assert_indexed(db, "module_versions_page", one)
-    assert_indexed(db, "module_sites_using", one)
-    assert_indexed(db, "module_sites_not_using", one)
+    assert_indexed(db, store.catalogue.GET, {"machine_name": "pop_000007"}, "ix_site_modules_module")
+    assert_indexed(db, store.catalogue.VERSIONS_PAGE, one)
+    assert_indexed(db, store.catalogue.SITES_USING, one)
+    assert_indexed(db, store.catalogue.SITES_NOT_USING, one)

@@ -3,11 +3,12 @@
 import psycopg
 import pytest
 
+from foundation.vocabulary import EVENT_TYPES
 from intake.errors import ApiError
 from intake.etag import none_match, weak_etag
-from intake.routers.modules import like_pattern
-from intake.schemas.history import EVENT_TYPES, parse_events
-from intake.schemas.site_modules import MODULE_STATUSES, parse_statuses
+from intake.filters import parse_events, parse_statuses
+from intake.schemas.site_modules import MODULE_STATUSES
+from sql.catalogue import like_pattern
 from transforms.update_status import STATUSES
 
 
