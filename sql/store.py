@@ -5,6 +5,34 @@ files with one module of typed functions beside them (see `sql/query.py` for
 how one function serves the async API and the sync pipeline alike).
 """
 
-from sql import audit, catalogue, history, landing, scale, site_modules, sites, summaries, tasks
+from sql import (
+    advisories,
+    audit,
+    catalogue,
+    history,
+    inventory,
+    landing,
+    releases,
+    scale,
+    site_modules,
+    sites,
+    statuses,
+    summaries,
+    tasks,
+)
 
-__all__ = ["audit", "catalogue", "history", "landing", "scale", "site_modules", "sites", "summaries", "tasks"]
+__all__ = [
+    "advisories",
+    "audit",
+    "catalogue",
+    "history",
+    "inventory",
+    "landing",
+    "releases",
+    "scale",
+    "site_modules",
+    "sites",
+    "statuses",
+    "summaries",
+    "tasks",
+]

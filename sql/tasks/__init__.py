@@ -1,14 +1,18 @@
-"""Tasks: a landed payload's life (pending → in_progress → completed | failed), as the API reads it.
+"""Tasks: a landed payload's life (pending → in_progress → completed | failed).
 
-The landing table is the task record; the pipeline's side of the lifecycle
-(claim, progress, completion, failure, release of dead runs) lives here too.
+The landing table is the task record. The API reads a task's status and
+outcome; the pipeline takes the rest of the lifecycle: find pending payloads,
+claim them for a run, report progress, fail one with a reason, complete the
+run's merged tasks, and put back the tasks of runs that ended without
+finishing them.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sql.query import Query
+from sql.query import Query, Statement, operation
 
 
 class TaskRow(NamedTuple):
@@ -35,8 +39,58 @@ class TaskOutcome(NamedTuple):
     error: str | None
 
 
+class PendingPayload(NamedTuple):
+    id: int
+    task_id: str
+    site_id: int
+    attempts: int
+
+
+class RunHolder(NamedTuple):
+    run_id: str
+
+
+class ClaimedPayload(NamedTuple):
+    """A payload a run took: `merged_at` is set when an earlier attempt of the run already merged it."""
+
+    landing_id: int
+    task_id: str
+    site_id: int
+    payload_shape: str
+    sync_type: str
+    core_version: str | None
+    received_at: datetime
+    body: bytes
+    merged_at: datetime | None
+
+
+class CompletedTask(NamedTuple):
+    task_id: str
+    site_id: int
+
+
+class RunSite(NamedTuple):
+    site_id: int
+
+
+class UnaccountedPayload(NamedTuple):
+    task_id: str
+    status: str
+    run_id: str | None
+
+
 STATUS = Query.of(__file__, "status", row=TaskRow)
 OUTCOME = Query.of(__file__, "outcome", row=TaskOutcome)
+PENDING = Query.of(__file__, "pending", row=PendingPayload)
+HOLDERS = Query.of(__file__, "holders", row=RunHolder)
+RELEASE_ABANDONED = Statement.of(__file__, "release_abandoned")
+CLAIM_LOCK = Statement.of(__file__, "claim_lock")
+CLAIM = Query.of(__file__, "claim", row=ClaimedPayload)
+FAIL = Statement.of(__file__, "fail")
+PROGRESS = Statement.of(__file__, "progress")
+COMPLETE = Query.of(__file__, "complete", row=CompletedTask)
+RUN_SITES = Query.of(__file__, "run_sites", row=RunSite)
+UNACCOUNTED = Query.of(__file__, "unaccounted", row=UnaccountedPayload)
 
 
 def status(conn, *, task_id: UUID, token_hash: bytes | None):
@@ -47,3 +101,51 @@ def status(conn, *, task_id: UUID, token_hash: bytes | None):
 def outcome(conn, *, task_id: UUID):
     """Where the task stands (`TaskOutcome`), or None."""
     return OUTCOME.one(conn, task_id=task_id)
+
+
+def pending(conn, *, limit: int):
+    """The oldest `limit` payloads waiting for a run (`PendingPayload`s, by id)."""
+    return PENDING.all(conn, limit=limit)
+
+
+def holders(conn):
+    """The runs holding tasks in progress (`RunHolder`s)."""
+    return HOLDERS.all(conn)
+
+
+def release_abandoned(conn, *, run_ids: Sequence[str], max_attempts: int):
+    """Put the tasks of these ended runs back to pending (failed after `max_attempts`); answers how many."""
+    return RELEASE_ABANDONED(conn, run_ids=list(run_ids), max_attempts=max_attempts)
+
+
+@operation
+def claim(*, run_id: str, landing_ids: Sequence[int]):
+    """Take these payloads for the run (`ClaimedPayload`s), each site's in the order received.
+
+    Run it inside a transaction: the claims of concurrent runs take turns until it ends."""
+    yield CLAIM_LOCK.step()
+    return (yield CLAIM.step(run_id=run_id, landing_ids=list(landing_ids)))
+
+
+def fail(conn, *, task_id: str, error: str):
+    return FAIL(conn, task_id=task_id, error=error)
+
+
+def report_progress(conn, *, run_id: str, message: str, done: bool = False):
+    """Say where the run's tasks stand (`done`: every module of theirs is processed)."""
+    return PROGRESS(conn, run_id=run_id, message=message, done=done)
+
+
+def complete(conn, *, run_id: str):
+    """Complete the run's merged tasks with what the status step found (`CompletedTask`s)."""
+    return COMPLETE.all(conn, run_id=run_id)
+
+
+def run_sites(conn, *, run_id: str):
+    """The sites of the run's merged tasks (`RunSite`s)."""
+    return RUN_SITES.all(conn, run_id=run_id)
+
+
+def unaccounted(conn, *, run_id: str):
+    """Payloads the run left unfinished, and failures without a reason (`UnaccountedPayload`s, at most 20)."""
+    return UNACCOUNTED.all(conn, run_id=run_id)

@@ -10,7 +10,7 @@ DAY = 86_400
 
 
 def evaluate_catalog_sensor(platform, cursor: str | None = None):
-    from orchestration.defs.catalog import catalog_sensor
+    from orchestration.defs.catalogue.sensors import catalog_sensor
 
     context = dg.build_sensor_context(
         instance=platform.instance, cursor=cursor,

@@ -227,7 +227,7 @@ def test_odd_versions_complete_with_warnings(platform, db):
                                                 ["normalised_inventory", "site_modules"]])
 def test_a_run_killed_midway_is_picked_up_again(platform, db, steps_before_death):
     from orchestration.definitions import defs
-    from orchestration.requests import ingest_run_config
+    from orchestration.pipeline.runs import ingest_run_config
 
     site = platform.add_site("killed")
     task = platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("token", "8.x-1.5")]))
@@ -281,13 +281,14 @@ def postgres_instance(database_server, tmp_path, monkeypatch):
 def test_a_batch_of_hundreds_of_payloads_gets_a_run(platform, db, postgres_instance):
     # The run's tags must stay small however large the batch: PostgreSQL indexes tag values.
     from orchestration.definitions import defs
-    from orchestration.requests import ingest_run_request
+    from orchestration.pipeline.runs import ingest_run_request
+    from sql import tasks
 
     sites = [platform.add_site(f"bulk{i}") for i in range(4)]
     for round_number in range(50):
         for site in sites:
             platform.push(site, shape_a(site.url, [Module("views", f"8.x-3.{round_number}")]))
-    pending = db.execute("SELECT id, task_id::text, site_id FROM landing_payloads ORDER BY id").fetchall()
+    pending = tasks.pending(db, limit=1000)
     request = ingest_run_request(postgres_instance, pending)
     run = postgres_instance.create_run_for_job(
         job_def=defs.resolve_job_def("ingest"),

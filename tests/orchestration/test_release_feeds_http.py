@@ -13,9 +13,9 @@ from itertools import pairwise
 
 import pytest
 
-import orchestration.releases
+import orchestration.pipeline.release_history
 from orchestration.defs.resources import ReleaseFeedResource
-from orchestration.feeds import FeedRequest
+from orchestration.pipeline.feeds import FeedRequest
 from tests.support.feed_server import Answer, FeedServer
 from tests.support.payloads import Module, shape_b
 from tests.support.sites import Site
@@ -242,8 +242,9 @@ def test_a_conditional_get_answered_304_keeps_the_data_without_parsing(platform,
     kept = stored_releases(db, "token")
 
     parsed: list[bytes] = []
-    parse = orchestration.releases.parse_release_feed
-    monkeypatch.setattr(orchestration.releases, "parse_release_feed", lambda xml: parsed.append(xml) or parse(xml))
+    release_history = orchestration.pipeline.release_history
+    parse = release_history.parse_release_feed
+    monkeypatch.setattr(release_history, "parse_release_feed", lambda xml: parsed.append(xml) or parse(xml))
 
     assert refresh(platform, release_feeds) == {}
     seen = feeds.requests_to(TOKEN)[-1]

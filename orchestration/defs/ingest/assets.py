@@ -1,4 +1,4 @@
-"""The ingest run: landed payloads → normalised inventory → merged tables → task results.
+"""The ingest run's assets: landed payloads → normalised inventory → merged tables → task results.
 
 Each asset is one visible step in the Dagster UI. The merge is one
 transaction that also records each task's counts (`merged_at`), so a run that
@@ -12,34 +12,36 @@ import dagster as dg
 import polars as pl
 import psycopg
 
-from orchestration import landing
 from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
-from orchestration.merge import merge_inventory
-from orchestration.releases import store_feeds, wanted_feeds
-from orchestration.requests import INGEST_JOB
-from orchestration.status import refresh_status
+from orchestration.pipeline import landing
+from orchestration.pipeline.merge import merge_inventory
+from orchestration.pipeline.release_history import store_feeds, wanted_feeds
+from orchestration.pipeline.status import refresh_status
+from sql import tasks
 from transforms.inventory import PAYLOADS_SCHEMA, normalise_inventory, payload_body_errors
 
 GROUP = "ingest"
 # The normaliser's input plus the arrival time, which dates history events.
 LANDED_SCHEMA = pl.Schema({**PAYLOADS_SCHEMA, "received_at": pl.Datetime("us", "UTC")})
+# A claimed payload (`sql.tasks.ClaimedPayload`) with its body decoded.
+CLAIMED_SCHEMA = pl.Schema({name: {**LANDED_SCHEMA, "merged_at": pl.Datetime("us", "UTC")}[name]
+                            for name in tasks.ClaimedPayload._fields})
 
 
 class LandingBatch(dg.Config):
     landing_ids: list[int]
 
 
-def payload_frame(claimed: list[dict]) -> tuple[pl.DataFrame, dict[str, str]]:
-    """Claimed rows as the normaliser's input; bodies that are not UTF-8 fail here."""
-    rows, failures = [], {}
-    for row in claimed:
+def payload_frame(claimed: list[tasks.ClaimedPayload]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Claimed payloads as the normaliser's input; bodies that are not UTF-8 fail here."""
+    decoded, failures = [], {}
+    for payload in claimed:
         try:
-            body = bytes(row["body"]).decode("utf-8")
+            decoded.append(payload._replace(body=bytes(payload.body).decode("utf-8")))
         except UnicodeDecodeError as error:
-            failures[row["task_id"]] = f"payload is not UTF-8: {error}"
-            continue
-        rows.append({**{name: row[name] for name in LANDED_SCHEMA if name != "body"}, "body": body})
-    return pl.DataFrame(rows, schema=LANDED_SCHEMA), failures
+            failures[payload.task_id] = f"payload is not UTF-8: {error}"
+    frame = pl.DataFrame(decoded, schema=CLAIMED_SCHEMA, orient="row")
+    return frame.select(LANDED_SCHEMA.names()), failures
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "postgres"})
@@ -49,21 +51,21 @@ def normalised_inventory(
     """Claim the batch's payloads and normalise both payload shapes into one frame."""
     with database.connect(autocommit=True) as conn:
         claimed = landing.claim(conn, run_id=context.run.run_id, landing_ids=config.landing_ids)
-        to_merge = [row for row in claimed if row["merged_at"] is None]
+        to_merge = [payload for payload in claimed if payload.merged_at is None]
         payloads, failures = payload_frame(to_merge)
         try:
             normalised = normalise_inventory(payloads.drop("received_at")).collect()
         except pl.exceptions.PolarsError:
             # Some body does not decode: find it, fail it alone, normalise the rest.
-            for failure in payload_body_errors(payloads.drop("received_at")).iter_rows(named=True):
-                failures[failure["task_id"]] = failure["error"]
+            errors = payload_body_errors(payloads.drop("received_at"))
+            failures.update(zip(errors["task_id"].to_list(), errors["error"].to_list(), strict=True))
             payloads = payloads.filter(~pl.col("task_id").is_in(list(failures)))
             normalised = normalise_inventory(payloads.drop("received_at")).collect()
         for task_id, error in failures.items():
-            landing.fail(conn, task_id=task_id, error=error)
+            tasks.fail(conn, task_id=task_id, error=error)
             context.log.warning(f"task {task_id} failed: {error}")
         inventory = normalised.join(payloads.select("landing_id", "received_at"), on="landing_id")
-        landing.report_progress(conn, run_id=context.run.run_id, message="normalised")
+        tasks.report_progress(conn, run_id=context.run.run_id, message="normalised")
     context.add_output_metadata({
         "payloads_claimed": len(claimed),
         "payloads_failed": len(failures),
@@ -103,7 +105,7 @@ def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame)
                 totals[outcome] = totals.get(outcome, 0) + n
         except psycopg.Error as error:
             conn.rollback()
-            landing.fail(conn, task_id=task_id, error=f"merge failed: {error}")
+            tasks.fail(conn, task_id=task_id, error=f"merge failed: {error}")
             conn.commit()
             context.log.error(f"task {task_id} failed to merge: {error}")
     return totals
@@ -114,11 +116,11 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
                   release_feeds: ReleaseFeedResource) -> None:
     """Status of the run's sites: fetch feeds of projects seen for the first time, then recompute."""
     with database.connect(autocommit=True) as conn:
-        site_ids = landing.run_site_ids(conn, run_id=context.run.run_id)
+        site_ids = [site.site_id for site in tasks.run_sites(conn, run_id=context.run.run_id)]
         new_feeds = wanted_feeds(conn, new_only=True)
         stored = store_feeds(conn, release_feeds.fetch(new_feeds)) if new_feeds else None
         counts = refresh_status(conn, site_ids) if site_ids else {}
-        landing.report_progress(conn, run_id=context.run.run_id, message="status computed", done=True)
+        tasks.report_progress(conn, run_id=context.run.run_id, message="status computed", done=True)
     context.add_output_metadata({"sites": len(site_ids), "new_feeds": len(new_feeds),
                                  "feeds_failed": len(stored.failed) if stored else 0, **counts})
 
@@ -127,17 +129,8 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
 def task_results(context: dg.AssetExecutionContext, database: PostgresResource) -> None:
     """Mark the run's merged tasks completed with their results."""
     with database.connect(autocommit=True) as conn:
-        completed = landing.complete(conn, run_id=context.run.run_id)
+        completed = tasks.complete(conn, run_id=context.run.run_id)
     context.add_output_metadata({
         "tasks_completed": len(completed),
-        "task_ids": dg.MetadataValue.json([row["task_id"] for row in completed]),
+        "task_ids": dg.MetadataValue.json([task.task_id for task in completed]),
     })
-
-
-ingest_job = dg.define_asset_job(
-    INGEST_JOB,
-    selection=[normalised_inventory, site_modules, update_status, task_results],
-    executor_def=dg.in_process_executor,
-    tags={"modwatch/pipeline": "ingest"},
-    description="Apply landed inventories: normalise, merge with history, compute status, finish tasks.",
-)

@@ -1,14 +1,19 @@
-"""Release data and advisories: assets, their jobs and schedules, and the daily reconciliation."""
+"""Release data and advisories, and every status recomputed from them."""
 
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from foundation.settings import Settings
-from orchestration.advisories import load_advisories
-from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
-from orchestration.releases import store_feeds, wanted_feeds
-from orchestration.status import changed_statuses, compute_statuses, load_inputs, write_changed
+from orchestration.defs.resources import PostgresResource, ReleaseFeedResource, SecurityAdvisoriesResource
+from orchestration.pipeline.advisories import load_advisories
+from orchestration.pipeline.release_history import store_feeds, wanted_feeds
+from orchestration.pipeline.status import (
+    changed_statuses,
+    compute_statuses,
+    key_unkeyed_versions,
+    load_inputs,
+    write_changed,
+)
 
 GROUP = "release_data"
 REFRESH_INTERVAL = timedelta(hours=6)
@@ -20,7 +25,7 @@ class ReleaseRefresh(dg.Config):
 
 
 class AdvisoriesSource(dg.Config):
-    source: str | None = None  # URL or file; MODWATCH_ADVISORIES_URL when unset
+    source: str | None = None  # URL or file; the security_advisories resource's source when unset
 
 
 @dg.asset(group_name=GROUP, kinds={"xml", "postgres"})
@@ -39,10 +44,10 @@ def release_data(context: dg.AssetExecutionContext, config: ReleaseRefresh, data
 
 
 @dg.asset(group_name=GROUP, kinds={"json", "postgres"})
-def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSource,
-                        database: PostgresResource) -> dg.MaterializeResult:
+def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSource, database: PostgresResource,
+                        security_advisories: SecurityAdvisoriesResource) -> dg.MaterializeResult:
     """The drupal-security-advisories composer metapackage → `advisories`."""
-    source = config.source or Settings().advisories_url
+    source = config.source or security_advisories.source
     if not source:
         context.log.info("no advisories source configured (MODWATCH_ADVISORIES_URL)")
         return dg.MaterializeResult(metadata={"loaded": False})
@@ -57,31 +62,16 @@ def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSou
 def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResource):
     """Every present site module's update status, recomputed from scratch and compared with what is stored."""
     with database.connect() as conn:
+        # Versions added by hand are stored without their order key: key them before they are compared.
+        keyed = key_unkeyed_versions(conn)
+        conn.commit()
         fresh = compute_statuses(*load_inputs(conn, None))
         # The stored statuses come with the inputs: what differs is both the drift and what to write.
         drift = changed_statuses(fresh)
         written = write_changed(conn, drift, checked=fresh.height)
-    yield dg.MaterializeResult(metadata={**written, "drifted_rows": drift.height})
+    yield dg.MaterializeResult(metadata={**written, "versions_keyed": keyed, "drifted_rows": drift.height})
     yield dg.AssetCheckResult(
         check_name="no_status_drift", passed=drift.is_empty(),
         description="stored statuses match" if drift.is_empty() else f"{drift.height} site modules had drifted",
         metadata={"count": drift.height, "sample": dg.MetadataValue.json(drift.head(10).select(
             "site_module_id", "status", "stored_status", "status_reason", "stored_status_reason").to_dicts())})
-
-
-refresh_releases = dg.define_asset_job(
-    "refresh_releases", selection=[release_data, portfolio_status], executor_def=dg.in_process_executor,
-    description="Fetch stale release feeds and recompute every status.")
-load_security_advisories = dg.define_asset_job(
-    "load_advisories", selection=[security_advisories, portfolio_status], executor_def=dg.in_process_executor,
-    description="Load the advisories metapackage and recompute every status.")
-reconcile = dg.define_asset_job(
-    "reconcile", selection=[portfolio_status], executor_def=dg.in_process_executor,
-    description="Recompute every status from scratch; the drift check reports any disagreement.")
-
-release_schedule = dg.ScheduleDefinition(
-    job=refresh_releases, cron_schedule="0 */6 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
-advisories_schedule = dg.ScheduleDefinition(
-    job=load_security_advisories, cron_schedule="30 */6 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
-reconcile_schedule = dg.ScheduleDefinition(
-    job=reconcile, cron_schedule="15 3 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)

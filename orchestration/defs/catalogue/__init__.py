@@ -1,0 +1,1 @@
+"""Catalogue: manual changes to module versions start a recomputation of every status."""

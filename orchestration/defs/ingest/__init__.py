@@ -1,0 +1,1 @@
+"""Ingest: landed payloads → normalised inventory → merged tables → statuses → task results."""

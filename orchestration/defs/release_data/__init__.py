@@ -1,0 +1,1 @@
+"""Release data and advisories: their assets, jobs and schedules, and the recomputation of every status."""
