@@ -1,12 +1,14 @@
 """Resources: one per external system, configured from the environment with `dg.EnvVar`.
 
-An `EnvVar` is read when a run starts, not when the definitions load. Dagster
-has no default for an unset one, so a setting with a default is bound to its
-variable only where the deployment sets it.
+Each variable is read when a run starts, not when the definitions load. A
+config value bound to an `EnvVar` cannot fall back to a default when the
+variable is unset, so the settings that have one (the feed base, the
+advisories source) are fields left unset here and read with their default
+from their `EnvVar` when used; a test or a caller passes other values through
+the resource's fields.
 """
 
 import asyncio
-import os
 from contextlib import contextmanager
 
 import dagster as dg
@@ -16,6 +18,8 @@ from orchestration.pipeline.feeds import FeedRequest, FeedResponse, fetch_all
 from sql.connection import connect
 
 RELEASE_FEED_URL = Settings.model_fields["release_feed_url"].default
+RELEASE_FEED_URL_VARIABLE = dg.EnvVar("MODWATCH_RELEASE_FEED_URL")
+ADVISORIES_URL_VARIABLE = dg.EnvVar("MODWATCH_ADVISORIES_URL")
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -30,29 +34,33 @@ class PostgresResource(dg.ConfigurableResource):
 
 
 class ReleaseFeedResource(dg.ConfigurableResource):
-    """drupal.org release-history feeds (or a `file://` folder of saved feeds)."""
+    """drupal.org release-history feeds (or a `file://` folder of saved feeds).
 
-    base_url: str = RELEASE_FEED_URL
+    `base_url` unset: MODWATCH_RELEASE_FEED_URL, else drupal.org's."""
+
+    base_url: str | None = None
     concurrency: int = 8
     timeout_seconds: float = 20.0
     retries: int = 3
     backoff_seconds: float = 0.5
 
     def fetch(self, requests: list[FeedRequest]) -> list[FeedResponse]:
-        return asyncio.run(fetch_all(self.base_url, requests, concurrency=self.concurrency,
+        base = self.base_url or RELEASE_FEED_URL_VARIABLE.get_value(RELEASE_FEED_URL)
+        return asyncio.run(fetch_all(base, requests, concurrency=self.concurrency,
                                      timeout_seconds=self.timeout_seconds, retries=self.retries,
                                      backoff_seconds=self.backoff_seconds))
 
 
 class SecurityAdvisoriesResource(dg.ConfigurableResource):
-    """Where the drupal-security-advisories metapackage is read from (URL or file); None: nowhere."""
+    """Where the drupal-security-advisories metapackage is read from (URL or file).
 
-    source: str | None = None
+    `url` unset: MODWATCH_ADVISORIES_URL, else nowhere (advisories are optional)."""
 
+    url: str | None = None
 
-def from_environment(variable: str, default: str | None) -> str | None:
-    """`dg.EnvVar(variable)` where the deployment sets it, else `default`."""
-    return dg.EnvVar(variable) if variable in os.environ else default
+    @property
+    def source(self) -> str | None:
+        return self.url or ADVISORIES_URL_VARIABLE.get_value()
 
 
 @dg.definitions
@@ -60,9 +68,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "database": PostgresResource(database_url=dg.EnvVar("MODWATCH_DATABASE_URL")),
-            "release_feeds": ReleaseFeedResource(
-                base_url=from_environment("MODWATCH_RELEASE_FEED_URL", RELEASE_FEED_URL)),
-            "security_advisories": SecurityAdvisoriesResource(
-                source=from_environment("MODWATCH_ADVISORIES_URL", None)),
+            "release_feeds": ReleaseFeedResource(),
+            "security_advisories": SecurityAdvisoriesResource(),
         }
     )

@@ -89,3 +89,22 @@ def test_unmarking_and_other_catalogue_edits(platform, db, tmp_path):
     assert len(second.run_requests) == 1 and int(second.cursor) > int(first.cursor)
     defs.resolve_job_def("reconcile").execute_in_process(instance=platform.instance)
     assert token_status(db, site.id)["status"] == "NOT_CURRENT"
+
+
+def test_reconcile_keys_versions_stored_without_an_order_key(platform, db, tmp_path):
+    from orchestration.definitions import defs
+    from transforms.versions import parse_version
+
+    write_feed(tmp_path / "feeds", "token", [("8.x-1.6", 1_710_000_000, "Bug fixes"),
+                                             ("8.x-1.5", 1_700_000_000, "Bug fixes")])
+    site = platform.add_site("unkeyed")
+    platform.push(site, shape_b([Module("token", "8.x-1.5")]))
+    platform.run_once()
+    # As the API stores a version added by hand: its string only.
+    db.execute("UPDATE module_versions SET sort_key = NULL")
+
+    run = defs.resolve_job_def("reconcile").execute_in_process(instance=platform.instance)
+    assert run.success
+    versions = db.execute("SELECT version_string, sort_key FROM module_versions").fetchall()
+    assert versions and all(row["sort_key"] == parse_version(row["version_string"]).sort_key for row in versions)
+    assert token_status(db, site.id)["status"] == "NOT_CURRENT"
