@@ -165,7 +165,7 @@ def test_a_500_is_retried_with_backoff_then_failed_keeping_the_last_good_data(pl
     project = project_row(db, "token")
     assert project["fetch_state"] == "failed" and project["fetch_error"].startswith("HTTP 500")
     assert project["last_success_at"] is not None
-    # The failure is visible per project; statuses keep coming from the last good data (SPEC §6).
+    # The failure is visible per project; statuses keep coming from the last good data.
     assert stored_releases(db, "token") == kept
     assert module_status(db, site, "token")[0] == "CURRENT"
 
