@@ -1,7 +1,7 @@
 """The API's connection to PostgreSQL: one async SQLAlchemy engine per app.
 
-Routes reach the database only through the store (`sql.store`), which runs
-its `.sql` files with `exec_driver_sql`: psycopg binds the parameters and
+Routes reach the database only through the store (`sql.store`), which hands
+its `.sql` files to the driver as they are: psycopg binds the parameters and
 SQLAlchemy adds no compile step on the hot path.
 """
 

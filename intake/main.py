@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.settings = settings
     app.state.admin_token_hash = hash_token(admin_token(settings.home, configured_token))
     app.state.engine = make_engine(url)
+    app.state.route_paths = {}  # see intake.urls
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import pydantic_core
 from pydantic import ValidationError
 
+from foundation.vocabulary import SyncType
 from intake.errors import ApiError, detail, json_path
 from intake.schemas.intake import SyncPayloadA, SyncPayloadB
 
@@ -43,7 +44,7 @@ class SyncPayload:
     """What the landing row records about a valid payload, besides its bytes."""
 
     shape: Shape
-    sync_type: Literal["full", "partial"]
+    sync_type: SyncType
     core_version: str
     modules_received: int
     reported_url: str | None  # shape A: must match the registered URL

@@ -1,4 +1,4 @@
-"""Rate-limit arithmetic. The counting itself is SQL (intake_land), under the site lock.
+"""Rate-limit arithmetic. The counting itself is SQL (the store's `landing.land`), under the site lock.
 
 The window is the trailing hour of landed payloads of one site — durable and
 shared by every intake replica, since it is the landing table itself.

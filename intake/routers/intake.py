@@ -42,6 +42,7 @@ from intake.ratelimit import RateWindow, limit_headers, retry_after_seconds
 from intake.schemas.intake import PAYLOAD_EXAMPLES, SyncAcceptedOut, SyncFinishedOut
 from intake.schemas.sites import SiteId
 from intake.site_urls import same_site_url
+from intake.urls import path_for
 from intake.waiting import MAX_WAIT_SECONDS, preferred_wait_seconds, wait_for_outcome
 from sql import store
 
@@ -271,5 +272,5 @@ async def _refusal(conn: AsyncConnection, caller: Caller, site_id: int, problem:
 
 
 def _accepted(request: Request, task_id: UUID, modules_received: int, sync_type: str) -> SyncAcceptedOut:
-    return SyncAcceptedOut(task_id=task_id, status_url=request.url_for("task_status", task_id=str(task_id)).path,
+    return SyncAcceptedOut(task_id=task_id, status_url=path_for(request, "task_status", task_id=str(task_id)),
                            modules_received=modules_received, sync_type=sync_type)

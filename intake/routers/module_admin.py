@@ -20,6 +20,7 @@ from intake.schemas.modules import (
     ModuleVersionIn,
     ModuleVersionOut,
 )
+from intake.urls import path_for
 from sql import store
 
 router = APIRouter(prefix="/modules", tags=["modules"], responses=error_responses(401, 403, 422, 503))
@@ -38,7 +39,7 @@ async def create_module(request: Request, caller: AdminDep, _: JsonContentDep, m
     if row is None:
         raise ApiError(409, "module_exists", f"module {module.machine_name!r} exists",
                        details=[detail("$.machine_name", "already in the catalogue", "unique")])
-    response.headers["Location"] = request.url_for("get_module", machine_name=module.machine_name).path
+    response.headers["Location"] = path_for(request, "get_module", machine_name=module.machine_name)
     return ModuleOut.model_validate(row._asdict())
 
 

@@ -13,6 +13,7 @@ from intake.schemas.reports import (
     SecurityReportOut,
     SiteTroubleCountsOut,
 )
+from intake.urls import path_for
 from sql import store
 from sql.summaries import ReportSiteRow
 
@@ -39,4 +40,4 @@ async def security_report(request: Request, caller: AdminDep, conn: ReadConnecti
 def affected_site(request: Request, row: ReportSiteRow) -> AffectedSiteOut:
     return AffectedSiteOut(id=row.site_id, name=row.site_name, url=row.site_url, last_sync_at=row.last_sync_at,
                            counts=SiteTroubleCountsOut.model_validate(row._asdict()),
-                           modules_url=request.url_for("list_site_modules", site_id=row.site_id).path)
+                           modules_url=path_for(request, "list_site_modules", site_id=row.site_id))

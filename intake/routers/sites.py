@@ -8,6 +8,7 @@ from intake.errors import error_responses, not_found
 from intake.etag import conditional_json, read_responses
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.sites import SiteCountsOut, SiteId, SiteIn, SiteOut, SiteSortQuery, SiteTokenOut
+from intake.urls import path_for
 from sql import store
 from sql.sites import SitePageRow, SiteRow, SiteWithToken
 
@@ -36,7 +37,7 @@ def stale_after_hours(request: Request) -> int:
 async def create_site(request: Request, caller: AdminDep, _: JsonContentDep, site: SiteIn, conn: ConnectionDep,
                       response: Response) -> SiteTokenOut:
     created = await store.sites.create(conn, name=site.name, url=site.url, actor="admin")
-    response.headers["Location"] = request.url_for("get_site", site_id=created.site.id).path
+    response.headers["Location"] = path_for(request, "get_site", site_id=created.site.id)
     return token_out(created)
 
 

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from foundation.vocabulary import MACHINE_NAME_PATTERN, ModuleType
 from intake.schemas.pagination import Page
-from intake.site_urls import site_url_key
+from intake.schemas.text import NO_SPACE_PATTERN, VisibleName, http_url
 
 # Lists inside one module's answer (versions, sites using it, sites not using
 # it) show their first this many; the rest page through their own routes.
@@ -17,21 +17,10 @@ DETAIL_LIST_LIMIT = 100
 MachineName = Annotated[str, Field(pattern=MACHINE_NAME_PATTERN, examples=["token"])]
 MachineNamePath = Annotated[str, Path(pattern=MACHINE_NAME_PATTERN, description="The module's machine name")]
 
-
-def _http_url(url: str) -> str:
-    if site_url_key(url) is None:
-        raise ValueError("must be an http:// or https:// URL with a host")
-    return url
-
-
-# Printable text with at least one visible character (as site names).
-DisplayName = Annotated[
-    str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")]
-Link = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x20\x7f]+$",
-                            examples=["https://www.drupal.org/project/token"]), AfterValidator(_http_url)]
+Link = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_SPACE_PATTERN,
+                            examples=["https://www.drupal.org/project/token"]), AfterValidator(http_url)]
 Description = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
-VersionString = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x20\x7f]+$",
-                                     examples=["8.x-1.6"])]
+VersionString = Annotated[str, Field(min_length=1, max_length=50, pattern=NO_SPACE_PATTERN, examples=["8.x-1.6"])]
 
 ModuleTypeQuery = Annotated[ModuleType | None, Query(description="Only modules of this type")]
 ProjectQuery = Annotated[str | None, Query(pattern=MACHINE_NAME_PATTERN, description="Only modules of this project")]
@@ -46,7 +35,7 @@ class ModuleIn(BaseModel):
         {"machine_name": "acme_tools", "display_name": "Acme tools", "module_type": "custom"}]})
 
     machine_name: MachineName
-    display_name: DisplayName
+    display_name: VisibleName
     project: MachineName | None = Field(default=None, description="drupal.org project; the machine name if unset")
     module_type: ModuleType = "contrib"
     description: Description | None = None
@@ -59,7 +48,7 @@ class ModulePatch(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
         {"display_name": "Token", "drupal_org_link": "https://www.drupal.org/project/token"}]})
 
-    display_name: DisplayName | None = None
+    display_name: VisibleName | None = None
     drupal_org_link: Link | None = None
     description: Description | None = None
 

@@ -1,6 +1,6 @@
 """The security report: the sites in trouble with their counts, and the most affected modules.
 
-Both parts are read from summaries the pipeline keeps (orchestration/status.py),
+Both parts are read from summaries the pipeline keeps with the statuses (`sql/summaries/`),
 so the report costs the same however large the portfolio.
 """
 

@@ -6,27 +6,16 @@ from typing import Annotated, Literal
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from intake.site_urls import site_url_key
+from intake.schemas.text import NO_SPACE_PATTERN, VisibleName, http_url
 
 MAX_SITE_ID = 2**63 - 1
 
 SiteId = Annotated[int, Path(ge=1, le=MAX_SITE_ID, description="The site's id")]
 
-
-def _http_url(url: str) -> str:
-    if site_url_key(url) is None:
-        raise ValueError("must be an http:// or https:// URL with a host")
-    return url
-
-
-# Printable text with at least one visible character.
-SiteName = Annotated[
-    str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")
-]
 SiteUrl = Annotated[
     str,
-    Field(min_length=1, max_length=2048, pattern=r"^[^\x00-\x20\x7f]+$", examples=["https://www.example.org"]),
-    AfterValidator(_http_url),
+    Field(min_length=1, max_length=2048, pattern=NO_SPACE_PATTERN, examples=["https://www.example.org"]),
+    AfterValidator(http_url),
 ]
 
 
@@ -34,7 +23,7 @@ class SiteIn(BaseModel):
     model_config = ConfigDict(strict=True, json_schema_extra={"examples": [
         {"name": "Example intranet", "url": "https://intranet.example.org"}]})
 
-    name: SiteName = Field(description="Human name of the site")
+    name: VisibleName = Field(description="Human name of the site")
     url: SiteUrl = Field(description="Base URL; shape A payloads must report the same URL")
 
 
