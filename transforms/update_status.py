@@ -1,113 +1,102 @@
-"""Drupal Update Status for every installed site module at once.
+"""Drupal's Update Status for every installed site module at once.
 
 This is Drupal core's ``update_calculate_project_update_status()``
-(core/modules/update/update.compare.inc; the Drupal 7 variant for ``7.x``
-feeds with ``supported_majors``, the Drupal 9.2+ variant for feeds with
-``supported_branches``) rewritten as set operations: joins, group-bys and
-``when/then`` chains over all installed rows, never a Python loop per module.
+(core/modules/update/update.compare.inc) rewritten as set operations: joins,
+group-bys and ``when/then`` chains over all installed rows, never a Python
+loop per module or per project. Two generations of that function are
+followed, chosen by the feed a project was judged against:
 
-Drupal walks one feed in XML order (newest first, dev snapshots last in their
-major) and stops at the installed release. Here every "first release in feed
-order" becomes "highest ``sort_key``" and "before the installed release in the
-feed" becomes "``sort_key`` greater than the installed one", so the answer no
-longer depends on how a feed happens to be ordered.
+* ``current`` feeds (Drupal 8.6 and later, ``supported_branches``).
+* ``7.x`` feeds (Drupal 7, ``supported_majors`` / ``recommended_major`` /
+  ``default_major``).
 
-Rules, in the order they decide (the first that applies wins):
+The walk
+--------
+Drupal walks one feed in its order (newest first; a branch's dev snapshot
+after every release of that branch) and stops at the installed release.
+Here a feed position is a number, ``walk_key`` (higher = earlier in the
+feed): releases of a higher branch come first, then, inside a branch, the
+releases newest first and the branch's dev snapshots last. A branch is
+``major.minor`` for three-part versions and the whole major for two-part ones
+(``8.x-1.3``, ``7.29``, ``1.x-dev``). "Before the installed release in the
+walk" becomes "``walk_key`` greater than the installed one", which also places
+an installed version the feed does not list (``2.0.1+3-dev``).
 
-1. ``module_type = custom`` -> UNKNOWN "custom code: no release data on
-   drupal.org". Custom code has no feed; asking would only produce a 404.
-2. No ``projects`` row for (project, feed_api) -> NOT_FETCHED "release data not
-   fetched yet". The feed is queued but not in yet, like Drupal's FETCH_PENDING;
-   saying UNKNOWN would claim drupal.org has nothing.
-3. ``fetch_state = failed`` -> NOT_FETCHED "failed to get available update
-   data" (Drupal's ``not-fetched`` project status; a failure with last good data
-   keeps ``fetch_state = ok``).
-4. ``fetch_state = not_found`` (404 or ``<error>`` feed) -> UNKNOWN "no release
-   data on drupal.org" (Drupal: "No available releases found").
-5. Project status: ``insecure`` -> NOT_SECURE, ``revoked``/``unpublished`` ->
-   REVOKED, ``unsupported`` -> NOT_SUPPORTED. Drupal returns here: nothing about
-   single releases matters once the whole project is flagged, so recommended,
-   latest and the lists stay empty.
-6. Installed version unparsable (``sort_key`` null) -> UNKNOWN "invalid
-   version: X". Drupal checks this after the project status, so an insecure
-   project still says NOT_SECURE whatever the version string.
-7. The feed has no releases at all -> UNKNOWN "no available releases found".
-8. Security updates exist (below) -> NOT_SECURE. Drupal: "If we found security
-   updates, that always trumps any other status", including 9-11.
-9. The installed release carries the ``Insecure`` term -> NOT_SECURE.
-10. The installed release is ``unpublished`` -> REVOKED.
-11. The installed release carries the ``Unsupported`` term -> NOT_SUPPORTED.
-12. The installed version is outside the supported branches/majors ->
-    NOT_SUPPORTED (9-11 are checked on the installed release after the branch,
-    so in Drupal they overwrite it).
-13. No recommended release (nothing eligible in the target major) -> UNKNOWN
-    "no available releases found".
-14. Dev snapshot (``is_dev``) without ``datestamp`` -> NOT_CHECKED "unknown
-    release date". Dev snapshot with one -> CURRENT when ``datestamp + 100 s`` is
-    later than the newer of (the latest release, the dev snapshot release) of
-    the target major, else NOT_CURRENT. That is Drupal's ``latest_dev``: a
-    newer build of the same dev branch is an update too. The 100 s absorb the
-    gap between the .info datestamp and the tarball date.
-15. Official release: CURRENT when the installed version string equals the
-    recommended or the latest version, else NOT_CURRENT.
+Only the installed release and the releases before it are ever looked at, so
+nothing older than the installed release is recommended, offered or listed as
+a security update: modwatch never recommends a downgrade.
 
-Which releases count ("eligible"): ``published``, not ``Insecure``, not
-``Unsupported``, a parsable version, and — for ``supported_branches`` feeds —
-inside a supported branch. Drupal skips the others before looking at them
-(the installed release itself is still looked up for rules 9-11). Drupal 7
-does not filter lower majors by ``supported_majors``, only higher ones
-(for "also available"); that is kept.
+Rules, in the order they decide (the first that applies wins)
+-------------------------------------------------------------
+1. Custom code (``module_type = custom`` or no project): UNKNOWN.
+2. ``fetch_state = not_found`` (404 / ``<error>`` feed): UNKNOWN;
+   ``fetch_state = failed`` (never any good data): NOT_FETCHED.
+3. Project status ``insecure`` -> NOT_SECURE, ``revoked``/``unpublished`` ->
+   REVOKED, ``unsupported`` -> NOT_SUPPORTED; nothing else is computed.
+4. Empty or missing installed version -> UNKNOWN "Empty version"; a string
+   that is not a Drupal version -> UNKNOWN "Invalid version: X".
+5. No ``projects`` row yet (the feed is queued) -> NOT_FETCHED.
+6. A feed without releases -> UNKNOWN "No available releases found".
+7. The walk's findings on the installed release: ``Insecure`` -> NOT_SECURE,
+   unpublished -> REVOKED, not supported -> NOT_SUPPORTED; and before the
+   walk, an installed version outside the supported branches (``current``) or
+   majors (``7.x``, when the feed names a ``recommended_major``) ->
+   NOT_SUPPORTED. On ``7.x`` feeds any security update trumps all of these:
+   NOT_SECURE. On ``current`` feeds it does not: NOT_SECURE only comes from
+   the project status or the installed release's own ``Insecure`` mark
+   (drupal.org sets it on every release a security release supersedes).
+8. Nothing to recommend -> UNKNOWN "No available releases found".
+9. Dev snapshot: unknown build date (datestamp 0 or missing) -> NOT_CHECKED
+   "Unknown release date"; else CURRENT when ``datestamp + 100 s`` is later
+   than the newer of the latest release and the dev release of the target
+   major, NOT_CURRENT otherwise. The 100 s absorb the gap between a
+   snapshot's .info datestamp and its tarball date.
+10. Official release: CURRENT when it is the recommended or the latest
+    release, NOT_CURRENT otherwise.
 
-Support and target major:
+Which releases count
+--------------------
+The installed release is always looked at (``current``; on ``7.x`` only when
+it is not flagged). Every other release counts only when published, not
+``Insecure``, not ``Unsupported`` and, on ``current`` feeds, inside a
+supported branch and not a dev release without a date. Releases whose
+version is not a Drupal version are skipped.
 
-* ``supported_branches`` (non-empty) decides when present: the installed
-  version is supported when it starts with one of them (string prefix, as
-  drupal.org means it). Otherwise ``supported_majors`` (falling back to
-  ``default_major`` when the projects frame has that column, as Drupal 7 does
-  for old feeds). A project with neither is treated as Drupal 7 treats a
-  "malformed" feed: stay on the installed major, no NOT_SUPPORTED, no filter.
-* Target major = the installed major if supported, else the major of the
-  first supported branch/major (in feed order) at or above the installed
-  major, else the installed major. Never lower: Drupal has no downgrade path.
-  (Drupal 9+ actually keeps the *last* supported branch in its loop and
-  Drupal 7 uses ``recommended_major``; both then take ``max(installed,
-  target)``. The SPEC asks for the first one at or above the installed major,
-  which is what drupal.org's ordered branch list means.)
+Target major: ``current`` — the installed major if the installed version
+starts with a supported branch, else the major of the first supported branch
+that parses; ``7.x`` — the installed major if it is in ``supported_majors``
+(an old feed without them supports its ``default_major``), else
+``recommended_major``, else ``default_major``. Then never lower than the
+installed major.
 
-What is reported:
-
-* ``latest_version``: newest eligible release of the target major, preferring
-  real releases over the dev snapshot (feeds list the snapshot last, so
-  Drupal's "first in feed" is never the snapshot unless it is alone).
-* ``recommended_version``: newest eligible release of the target major without
-  extra (no alpha/beta/rc/dev); if none, the latest. Drupal's "highest patch
-  level that has a release without extra".
-* ``also_available``: per higher major that is supported, its newest eligible
-  release; newest first (feed order). Supported-ness is required by Drupal
-  for these in both variants.
-* ``security_updates``: eligible ``Security update`` releases of a major up to
-  the target major that are newer than the installed version, newest first.
-  For a dev snapshot, "newer" means: in the installed major/minor or above and
-  dated at or after ``datestamp + 100 s`` (Drupal skips a release only when
-  ``datestamp + 100 > date``); a snapshot without datestamp gets none (Drupal
-  cannot know, so it does not guess).
-* ``update_available``: status NOT_CURRENT, NOT_SECURE or NOT_SUPPORTED and
-  something newer exists (recommended/latest/security update newer than the
-  installed version, an also-available major, or for a dev snapshot a release
-  dated after its build).
+What is reported
+----------------
+* ``latest_version``: the first release of the target major in the walk.
+* ``recommended_version``: the first release of the target major without
+  extra (no alpha/beta/rc/dev) that is supported; if none, the latest — on
+  ``current`` feeds only when the last release the walk reached is supported.
+* ``also_available``: per higher major, its first release in the walk
+  (``7.x``: only majors in ``supported_majors``), newest first.
+* ``security_updates``: ``Security update`` releases before the installed one
+  in the walk, of a major up to the target; for a dev snapshot only those
+  dated at or after ``datestamp + 100 s``, and none when the date is unknown.
+  As Drupal's report shows it, a CURRENT project that runs its recommended
+  release lists none.
+* ``update_available``: NOT_CURRENT, NOT_SECURE, NOT_SUPPORTED or REVOKED, and
+  something newer than the installed release is recommended or available.
 * ``security_update_available``: ``security_updates`` is not empty.
+* ``status_reason``: for every status but CURRENT; for NOT_CURRENT, what is
+  newer.
 
-Statuses decided by rules 1-7 leave latest/recommended null and the lists
-empty: Drupal stops there too. ``status_reason`` is set for every status except
-CURRENT and an official release's NOT_CURRENT (``recommended_version`` says it
-all there); a dev snapshot's NOT_CURRENT says a newer release or build exists,
-since its version string looks the same as the newest build's.
+Dev snapshots are judged per project on a site, as Drupal gathers them: the
+datestamp of a project is the largest datestamp of its modules on the site
+(``site_id``, ``project``, ``version``).
 
-Inputs are trusted to be unique per (project, feed_api) in ``projects``;
-duplicate (project, feed_api, version) release rows are collapsed.
-
-``now`` (optional) ignores releases dated after it: the status as it was at
-that moment, which makes recomputation reproducible and lets tests pin time.
+Statuses decided by rules 1-6 leave latest/recommended null and the lists
+empty: Drupal stops there too. Inputs are trusted to be unique per (project,
+feed_api) in ``projects``; duplicate (project, feed_api, version) release rows
+are collapsed. ``now`` (optional) ignores releases dated after it: the status
+as it was at that moment.
 """
 
 from __future__ import annotations
@@ -116,7 +105,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from transforms.versions import matches_branch_expr
+from foundation.vocabulary import Status
 
 __all__ = [
     "CURRENT",
@@ -136,25 +125,19 @@ __all__ = [
     "update_status_lazy",
 ]
 
-NOT_SECURE = "NOT_SECURE"
-REVOKED = "REVOKED"
-NOT_SUPPORTED = "NOT_SUPPORTED"
-NOT_CURRENT = "NOT_CURRENT"
-CURRENT = "CURRENT"
-NOT_CHECKED = "NOT_CHECKED"
-UNKNOWN = "UNKNOWN"
-NOT_FETCHED = "NOT_FETCHED"
-STATUSES = (
-    NOT_SECURE,
-    REVOKED,
-    NOT_SUPPORTED,
-    NOT_CURRENT,
-    CURRENT,
-    NOT_CHECKED,
-    UNKNOWN,
-    NOT_FETCHED,
-)
-_NEEDS_UPDATE = (NOT_CURRENT, NOT_SECURE, NOT_SUPPORTED)
+NOT_SECURE = Status.NOT_SECURE
+REVOKED = Status.REVOKED
+NOT_SUPPORTED = Status.NOT_SUPPORTED
+NOT_CURRENT = Status.NOT_CURRENT
+CURRENT = Status.CURRENT
+NOT_CHECKED = Status.NOT_CHECKED
+UNKNOWN = Status.UNKNOWN
+NOT_FETCHED = Status.NOT_FETCHED
+STATUSES: tuple[Status, ...] = tuple(Status)
+_NEEDS_UPDATE = (NOT_CURRENT, NOT_SECURE, NOT_SUPPORTED, REVOKED)
+
+# The feed generation judged by Drupal 7's rules; every other one by the current rules.
+DRUPAL_7_FEED = "7.x"
 
 # Seconds between a dev snapshot's .info datestamp and its tarball date that
 # still count as "the same build" (Drupal's leeway).
@@ -162,6 +145,7 @@ DEV_DATESTAMP_LEEWAY = 100
 
 INSTALLED_COLUMNS = (
     "site_module_id",
+    "site_id",
     "project",
     "feed_api",
     "version",
@@ -179,6 +163,8 @@ PROJECTS_COLUMNS = (
     "project_status",
     "supported_branches",
     "supported_majors",
+    "recommended_major",
+    "default_major",
 )
 RELEASES_COLUMNS = (
     "project",
@@ -212,11 +198,18 @@ UPDATE_STATUS_SCHEMA = pl.Schema(
 
 _FEED = ("project", "feed_api")
 # What the status of an installed row depends on; thousands of sites share
-# these, so the work is done once per distinct combination.
+# these, so the work is done once per distinct combination (datestamp is null
+# except for dev snapshots).
 _INSTALL_KEY = ("project", "feed_api", "version", "is_custom", "datestamp")
-# What the security updates depend on (datestamp is null except for dev snapshots).
-_SECURITY_KEY = ("project", "feed_api", "version", "datestamp")
-_BRANCH_MAJOR = r"^(?:\d+\.x-)?(\d+)\."
+# A supported branch that names a major: "8.x-1.", "2.", "10.5." (Drupal reads
+# it as a version by appending "0"; "8.x-" is the only core prefix it accepts).
+_SUPPORT_BRANCH = r"^(?:8\.x-)?(\d+)\.(?:\d+\.)?$"
+
+# sort_key layout (transforms.versions): major * 10**15 + minor * 10**12 + the
+# rest, so the rest of a key is sort_key mod 10**12 within a branch.
+_MINOR_FACTOR = 10**12
+_BRANCH_SPAN = 2 * _MINOR_FACTOR
+_EMPTY_LIST = pl.lit([], pl.List(pl.String))
 
 Frame = pl.DataFrame | pl.LazyFrame
 
@@ -241,35 +234,24 @@ def update_status_lazy(
 ) -> pl.LazyFrame:
     """The lazy plan behind :func:`compute_update_status`."""
     installed_rows = _installed(installed)
-    installs = _distinct_installs(installed_rows)
-    project_rows = _projects(projects)
-    support = _support(project_rows)
-    release_rows = _releases(releases, now)
-    eligible = _eligible_releases(release_rows, project_rows, support)
-
-    targets = _targets(installs, project_rows, support)
-    by_major = _newest_by_major(eligible)
-    also = _also_available(targets, eligible)
-    security = _security_updates(targets, eligible)
-    installed_release = release_rows.select(
-        *_FEED,
-        "version",
-        installed_release_status=pl.col("status"),
-        installed_release_insecure=pl.col("is_insecure"),
-        installed_release_unsupported=pl.col("is_unsupported"),
+    installs = installed_rows.drop("site_module_id", "site_id").unique(
+        subset=list(_INSTALL_KEY), keep="any"
     )
-    release_counts = release_rows.group_by(_FEED).agg(release_count=pl.len())
+    feeds = _feeds(projects)
+    branches = _branches(feeds)
+    release_rows = _releases(releases, now)
+    walkable = _walkable_releases(release_rows, feeds, branches)
 
-    statuses = _decide(
-        targets.join(installed_release, on=[*_FEED, "version"], how="left")
-        .join(release_counts, on=_FEED, how="left")
-        .join(by_major, on=[*_FEED, "target_major"], how="left")
-        .join(also, on=[*_FEED, "target_major"], how="left")
-        .join(security, on=list(_SECURITY_KEY), how="left", nulls_equal=True)
+    targets = _targets(installs, feeds, branches)
+    facts = (
+        targets.join(_walk(targets, walkable), on=list(_INSTALL_KEY), how="left", nulls_equal=True)
+        .join(_also_available(targets, walkable), on=[*_FEED, "target_major"], how="left")
+        .join(_last_reached(walkable), on=_FEED, how="left")
+        .join(release_rows.group_by(_FEED).agg(release_count=pl.len()), on=_FEED, how="left")
     )
     return (
         installed_rows.join(
-            statuses, on=list(_INSTALL_KEY), how="left", nulls_equal=True, maintain_order="left"
+            _decide(facts), on=list(_INSTALL_KEY), how="left", nulls_equal=True, maintain_order="left"
         )
         .select(UPDATE_STATUS_SCHEMA.names())
         .cast(dict(UPDATE_STATUS_SCHEMA))
@@ -280,86 +262,87 @@ def _lazy(frame: Frame) -> pl.LazyFrame:
     return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
 
 
+def _walk_key(major: pl.Expr, minor: pl.Expr, is_dev: pl.Expr, sort_key: pl.Expr) -> pl.Expr:
+    """Position in a drupal.org feed, higher = listed earlier (see the module docstring)."""
+    branch = major * 1000 + minor.fill_null(0)
+    in_branch = sort_key % _MINOR_FACTOR + pl.when(is_dev).then(0).otherwise(_MINOR_FACTOR)
+    return branch * _BRANCH_SPAN + in_branch
+
+
 def _installed(installed: Frame) -> pl.LazyFrame:
-    return _lazy(installed).select(
-        "site_module_id",
-        *_FEED,
-        "version",
-        pl.col("major").cast(pl.Int64),
-        pl.col("minor").cast(pl.Int64),
-        pl.col("is_dev").fill_null(False),
-        pl.col("sort_key").cast(pl.Int64),
-        is_custom=(pl.col("module_type") == "custom").fill_null(False),
-        # Only a dev snapshot's datestamp matters; dropping the others lets
-        # every site on the same official release share one computation.
-        datestamp=pl.when(pl.col("is_dev")).then(pl.col("datestamp").cast(pl.Int64)),
+    datestamp = pl.col("datestamp")
+    return (
+        _lazy(installed)
+        .select(
+            "site_module_id",
+            "site_id",
+            pl.col(_FEED).cast(pl.String),
+            pl.col("version").cast(pl.String),
+            pl.col("major").cast(pl.Int64),
+            pl.col("minor").cast(pl.Int64),
+            pl.col("is_dev").fill_null(False),
+            pl.col("sort_key").cast(pl.Int64),
+            pl.col("datestamp").cast(pl.Int64),
+            is_custom=(pl.col("module_type") == "custom").fill_null(False)
+            | pl.col("project").is_null(),
+        )
+        # A project's modules on a site are one install: Drupal dates it by the
+        # newest of their datestamps.
+        .with_columns(datestamp.max().over("site_id", *_FEED, "version", "is_custom"))
+        .with_columns(
+            # Only a dev snapshot's build date matters, and 0 means unknown;
+            # dropping the others lets every site on one release share one computation.
+            datestamp=pl.when(pl.col("is_dev") & (datestamp != 0)).then(datestamp),
+        )
     )
 
 
-def _distinct_installs(installed_rows: pl.LazyFrame) -> pl.LazyFrame:
-    # major/minor/is_dev/sort_key are functions of the version string, so any
-    # row of a key carries the right ones. No row index as a key: a plan that is
-    # evaluated twice may number the rows differently.
-    return installed_rows.drop("site_module_id").unique(subset=list(_INSTALL_KEY), keep="any")
-
-
-def _projects(projects: Frame) -> pl.LazyFrame:
-    projects = _lazy(projects)
+def _feeds(projects: Frame) -> pl.LazyFrame:
     supported_majors = pl.col("supported_majors").cast(pl.List(pl.Int64)).fill_null([])
-    if "default_major" in projects.collect_schema().names():
-        # Drupal 7: an old feed without supported_majors supports its default_major.
-        supported_majors = (
-            pl.when(supported_majors.list.len() == 0, pl.col("default_major").is_not_null())
-            .then(pl.concat_list(pl.col("default_major").cast(pl.Int64)))
-            .otherwise(supported_majors)
-        )
-    return projects.select(
+    default_major = pl.col("default_major").cast(pl.Int64)
+    return _lazy(projects).select(
         *_FEED,
         "fetch_state",
         "project_status",
+        is_drupal_7=pl.col("feed_api") == DRUPAL_7_FEED,
         supported_branches=pl.col("supported_branches").cast(pl.List(pl.String)).fill_null([]),
-        supported_majors=supported_majors,
-    ).with_columns(
-        has_support_rule=(pl.col("supported_branches").list.len() > 0)
-        | (pl.col("supported_majors").list.len() > 0),
-        uses_branches=pl.col("supported_branches").list.len() > 0,
+        # Drupal 7: an old feed without supported_majors supports its default_major.
+        supported_majors=pl.when(supported_majors.list.len() == 0, default_major.is_not_null())
+        .then(pl.concat_list(default_major))
+        .otherwise(supported_majors),
+        recommended_major=pl.col("recommended_major").cast(pl.Int64),
+        default_major=default_major,
+        first_branch_major=pl.col("supported_branches")
+        .cast(pl.List(pl.String))
+        .list.eval(pl.element().str.extract(_SUPPORT_BRANCH, 1).cast(pl.Int64))
+        .list.drop_nulls()
+        .list.first(),
     )
 
 
-def _support(project_rows: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per supported branch (modern) or major (legacy), in feed order."""
-    branches = (
-        project_rows.filter(pl.col("uses_branches"))
-        .select(
-            *_FEED,
-            support_prefix=pl.col("supported_branches"),
-            support_index=pl.int_ranges(0, pl.col("supported_branches").list.len()),
-        )
-        .explode("support_prefix", "support_index")
-        .with_columns(
-            support_major=pl.col("support_prefix").str.extract(_BRANCH_MAJOR, 1).cast(pl.Int64)
-        )
-    )
-    majors = (
-        project_rows.filter(~pl.col("uses_branches"))
-        .select(
-            *_FEED,
-            support_major=pl.col("supported_majors"),
-            support_index=pl.int_ranges(0, pl.col("supported_majors").list.len()),
-        )
-        .explode("support_major", "support_index")
-        .with_columns(support_prefix=pl.lit(None, pl.String))
-    )
-    columns = [*_FEED, "support_index", "support_prefix", "support_major"]
-    return pl.concat([branches.select(columns), majors.select(columns)])
-
-
-def _matches_support(version: pl.Expr, major: pl.Expr) -> pl.Expr:
+def _branches(feeds: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per supported branch of a ``current`` feed."""
     return (
-        pl.when(pl.col("support_prefix").is_not_null())
-        .then(matches_branch_expr(version, pl.col("support_prefix")))
-        .otherwise(major == pl.col("support_major"))
-        .fill_null(False)
+        feeds.filter(~pl.col("is_drupal_7"))
+        .select(*_FEED, branch=pl.col("supported_branches"))
+        .explode("branch")
+        .drop_nulls("branch")
+    )
+
+
+def _with_in_branch(frame: pl.LazyFrame, branches: pl.LazyFrame) -> pl.LazyFrame:
+    """``in_branch``: the version starts with a supported branch (a plain string prefix, as Drupal tests it)."""
+    matched = (
+        frame.select(*_FEED, "version")
+        .unique()
+        .join(branches, on=_FEED, how="inner")
+        .filter(pl.col("version").str.starts_with(pl.col("branch")))
+        .select(*_FEED, "version")
+        .unique()
+        .with_columns(in_branch=pl.lit(True))
+    )
+    return frame.join(matched, on=[*_FEED, "version"], how="left").with_columns(
+        pl.col("in_branch").fill_null(False)
     )
 
 
@@ -387,265 +370,326 @@ def _releases(releases: Frame, now: datetime | None) -> pl.LazyFrame:
     return release_rows.unique(subset=[*_FEED, "version"], keep="first", maintain_order=True)
 
 
-def _eligible_releases(
-    release_rows: pl.LazyFrame, project_rows: pl.LazyFrame, support: pl.LazyFrame
+def _walkable_releases(
+    release_rows: pl.LazyFrame, feeds: pl.LazyFrame, branches: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """Releases Drupal would consider at all, with ``in_supported``."""
-    published = release_rows.filter(
-        pl.col("status") == "published",
-        ~pl.col("is_insecure"),
-        ~pl.col("is_unsupported"),
-        pl.col("sort_key").is_not_null(),
-    )
-    in_supported = (
-        published.select(*_FEED, "version", "major")
-        .join(support, on=_FEED, how="inner")
-        .filter(_matches_support(pl.col("version"), pl.col("major")))
-        .select(*_FEED, "version")
-        .unique()
-        .with_columns(in_supported=pl.lit(True))
-    )
+    """Releases with a Drupal version, their feed position and what the walk makes of them."""
+    published = pl.col("status") == "published"
+    dated = pl.col("date").is_not_null() | ~pl.col("is_dev")
     return (
-        published.join(in_supported, on=[*_FEED, "version"], how="left")
-        .join(project_rows.select(*_FEED, "uses_branches"), on=_FEED, how="inner")
-        .with_columns(pl.col("in_supported").fill_null(False))
-        # Drupal 9+ skips every release outside the supported branches;
-        # Drupal 7 only ignores unsupported majors above the target.
-        .filter(~pl.col("uses_branches") | pl.col("in_supported"))
-        .drop("uses_branches")
-    )
-
-
-def _targets(
-    installs: pl.LazyFrame, project_rows: pl.LazyFrame, support: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Attach project facts, whether the installed version is supported, and the target major."""
-    support_facts = (
-        installs.select(*_FEED, "version", "major")
-        .unique(subset=[*_FEED, "version"], keep="any")
-        .join(support, on=_FEED, how="inner")
-        .group_by(*_FEED, "version")
-        .agg(
-            installed_supported=_matches_support(pl.col("version"), pl.col("major")).any(),
-            first_major_at_or_above=pl.col("support_major")
-            .filter(pl.col("support_major") >= pl.col("major"))
-            .sort_by(pl.col("support_index").filter(pl.col("support_major") >= pl.col("major")))
-            .first(),
-        )
-    )
-    return (
-        installs.join(
-            project_rows.select(*_FEED, "fetch_state", "project_status", "has_support_rule"),
-            on=_FEED,
-            how="left",
-        )
-        .join(support_facts, on=[*_FEED, "version"], how="left")
-        .with_columns(
-            installed_supported=pl.col("installed_supported").fill_null(False)
-            | ~pl.col("has_support_rule").fill_null(False)
-        )
-        .with_columns(
-            target_major=pl.when(pl.col("installed_supported"))
-            .then(pl.col("major"))
-            .otherwise(pl.coalesce("first_major_at_or_above", "major"))
-        )
-        .drop("first_major_at_or_above")
-    )
-
-
-def _newest(value: pl.Expr, where: pl.Expr) -> pl.Expr:
-    """``value`` of the newest release matching ``where`` (inside a group_by)."""
-    return (
-        value.filter(where)
-        .sort_by(pl.col("is_dev").not_().filter(where), pl.col("sort_key").filter(where))
-        .last()
-    )
-
-
-def _newest_by_major(eligible: pl.LazyFrame) -> pl.LazyFrame:
-    """Latest, recommended and dev-snapshot facts per (project, feed_api, major)."""
-    every = pl.lit(True)
-    no_extra = pl.col("extra").is_null() & ~pl.col("is_dev")
-    dev = pl.col("is_dev")
-    return (
-        eligible.group_by(*_FEED, "major")
-        .agg(
-            latest_version=_newest(pl.col("version"), every),
-            latest_sort_key=_newest(pl.col("sort_key"), every),
-            latest_date=_newest(pl.col("date"), every),
-            recommended_version=_newest(pl.col("version"), no_extra),
-            recommended_sort_key=_newest(pl.col("sort_key"), no_extra),
-            dev_release_date=_newest(pl.col("date"), dev),
-        )
-        .rename({"major": "target_major"})
-    )
-
-
-def _also_available(targets: pl.LazyFrame, eligible: pl.LazyFrame) -> pl.LazyFrame:
-    newest_per_supported_major = (
-        eligible.filter(pl.col("in_supported"))
-        .group_by(*_FEED, "major")
-        .agg(
-            also_version=_newest(pl.col("version"), pl.lit(True)),
-            also_sort_key=_newest(pl.col("sort_key"), pl.lit(True)),
-        )
-    )
-    return (
-        targets.select(*_FEED, "target_major")
-        .unique()
-        .join(newest_per_supported_major, on=_FEED, how="inner")
-        .filter(pl.col("major") > pl.col("target_major"))
-        .group_by(*_FEED, "target_major")
-        .agg(
-            also_available=pl.col("also_version").sort_by("also_sort_key", descending=True)
-        )
-    )
-
-
-def _security_updates(targets: pl.LazyFrame, eligible: pl.LazyFrame) -> pl.LazyFrame:
-    security_releases = eligible.filter(pl.col("is_security_update")).select(
-        *_FEED,
-        security_version=pl.col("version"),
-        security_major=pl.col("major"),
-        security_minor=pl.col("minor"),
-        security_sort_key=pl.col("sort_key"),
-        security_epoch=pl.col("date").dt.epoch("s"),
-    )
-    official_newer = ~pl.col("is_dev") & (pl.col("security_sort_key") > pl.col("sort_key"))
-    # Feeds list a dev snapshot after every release of its branch, so Drupal
-    # sees releases of the installed major/minor and above before reaching it,
-    # and skips those built before the snapshot.
-    dev_newer = (
-        pl.col("is_dev")
-        & pl.col("datestamp").is_not_null()
-        & (pl.col("security_epoch") >= pl.col("datestamp") + DEV_DATESTAMP_LEEWAY)
-        & (
-            (pl.col("security_major") > pl.col("major"))
-            | (
-                (pl.col("security_major") == pl.col("major"))
-                & (pl.col("security_minor").fill_null(-1) >= pl.col("minor").fill_null(-1))
-            )
-        )
-    )
-    return (
-        targets.filter(pl.col("sort_key").is_not_null())
-        .select(*_SECURITY_KEY, "major", "minor", "is_dev", "sort_key", "target_major")
-        .unique(subset=list(_SECURITY_KEY), keep="any")
-        .join(security_releases, on=_FEED, how="inner")
-        .filter(
-            pl.col("security_major") <= pl.col("target_major"),
-            (official_newer | dev_newer).fill_null(False),
-        )
-        .group_by(*_SECURITY_KEY)
-        .agg(
-            security_updates=pl.col("security_version").sort_by(
-                "security_sort_key", descending=True
+        _with_in_branch(release_rows.filter(pl.col("sort_key").is_not_null()), branches)
+        .join(feeds.select(*_FEED, "is_drupal_7"), on=_FEED, how="inner")
+        .select(
+            *_FEED,
+            "is_drupal_7",
+            release_version=pl.col("version"),
+            release_major=pl.col("major"),
+            release_is_dev=pl.col("is_dev"),
+            release_is_official=pl.col("extra").is_null() & ~pl.col("is_dev"),
+            release_epoch=pl.col("date").dt.epoch("s"),
+            release_walk_key=_walk_key(
+                pl.col("major"), pl.col("minor"), pl.col("is_dev"), pl.col("sort_key")
+            ),
+            release_is_security_update=pl.col("is_security_update"),
+            release_is_insecure=pl.col("is_insecure"),
+            release_is_published=published,
+            release_is_unsupported=pl.col("is_unsupported"),
+            # Drupal 8+: supported = in a supported branch and not marked Unsupported.
+            release_is_supported=pl.col("in_branch") & ~pl.col("is_unsupported"),
+            # Whether a release other than the installed one is looked at at all.
+            release_counts=pl.when(pl.col("is_drupal_7"))
+            .then(published & ~pl.col("is_insecure") & ~pl.col("is_unsupported"))
+            .otherwise(
+                published
+                & pl.col("in_branch")
+                & ~pl.col("is_unsupported")
+                & ~pl.col("is_insecure")
+                & dated
             ),
         )
     )
 
 
-def _decide(facts: pl.LazyFrame) -> pl.LazyFrame:
-    fetch_state = pl.col("fetch_state")
-    project_status = pl.col("project_status")
-    security_count = pl.col("security_updates").list.len().fill_null(0)
-    recommended = pl.coalesce("recommended_version", "latest_version")
-    recommended_sort_key = pl.coalesce("recommended_sort_key", "latest_sort_key")
-    is_dev = pl.col("is_dev")
-    datestamp = pl.col("datestamp")
-    # Drupal's latest_dev: the dev snapshot release when it was built after the
-    # latest release, else the latest release.
-    latest_dev_epoch = pl.max_horizontal("latest_date", "dev_release_date").dt.epoch("s")
-    dev_is_current = (datestamp + DEV_DATESTAMP_LEEWAY > latest_dev_epoch).fill_null(True)
-
-    stops_early = (
-        pl.col("is_custom")
-        | fetch_state.is_null()
-        | fetch_state.is_in(["failed", "not_found"])
-        | project_status.is_in(["insecure", "revoked", "unpublished", "unsupported"]).fill_null(
-            False
+def _targets(
+    installs: pl.LazyFrame, feeds: pl.LazyFrame, branches: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Attach the feed's facts, whether the installed version is supported, and the target major."""
+    major = pl.col("major")
+    drupal_7 = pl.col("is_drupal_7").fill_null(False)
+    in_majors = pl.col("supported_majors").list.contains(major).fill_null(False)
+    has_branches = (pl.col("supported_branches").list.len() > 0).fill_null(False)
+    drupal_7_target = (
+        pl.when(in_majors)
+        .then(major)
+        .otherwise(pl.coalesce("recommended_major", "default_major", major))
+    )
+    current_target = (
+        pl.when(pl.col("in_branch") | ~has_branches)
+        .then(major)
+        .otherwise(pl.coalesce("first_branch_major", major))
+    )
+    return (
+        _with_in_branch(installs.join(feeds, on=_FEED, how="left"), branches)
+        .with_columns(
+            # Drupal decides this before the walk; the installed release can overrule it.
+            outside_support=pl.when(drupal_7)
+            .then(~in_majors & pl.col("recommended_major").is_not_null())
+            .otherwise(~pl.col("in_branch") & has_branches),
+            # No downgrade path exists, so the target is never below the installed major.
+            target_major=pl.max_horizontal(
+                major, pl.when(drupal_7).then(drupal_7_target).otherwise(current_target)
+            ),
+            walk_key=_walk_key(major, pl.col("minor"), pl.col("is_dev"), pl.col("sort_key")),
         )
-        | pl.col("sort_key").is_null()
-        | pl.col("release_count").fill_null(0).eq(0)
     )
 
-    status_and_reason = (
+
+def _newest(value: pl.Expr, where: pl.Expr) -> pl.Expr:
+    """``value`` of the release matching ``where`` that comes first in the walk (inside a group_by)."""
+    return value.filter(where).sort_by(pl.col("release_walk_key").filter(where)).last()
+
+
+def _walk(targets: pl.LazyFrame, walkable: pl.LazyFrame) -> pl.LazyFrame:
+    """Per install: what Drupal's walk finds between the top of the feed and the installed release."""
+    drupal_7 = pl.col("is_drupal_7")
+    is_installed = pl.col("release_version") == pl.col("version")
+    before = pl.col("release_walk_key") > pl.col("walk_key")
+    counts = pl.col("release_counts")
+    # Drupal 8+ always looks at the installed release; Drupal 7 skips it when it is flagged.
+    looked_at = pl.when(drupal_7).then((before | is_installed) & counts).otherwise(
+        is_installed | (before & counts)
+    )
+    in_target = looked_at & (pl.col("release_major") == pl.col("target_major"))
+    recommendable = (
+        in_target
+        & pl.col("release_is_official")
+        & (drupal_7 | pl.col("release_is_supported"))
+    )
+    datestamp = pl.col("datestamp")
+    release_epoch = pl.col("release_epoch")
+    built_before_release = (
+        datestamp.is_not_null()
+        & ~(
+            release_epoch.is_not_null()
+            & (release_epoch != 0)
+            & (datestamp + DEV_DATESTAMP_LEEWAY > release_epoch)
+        )
+    )
+    security = (
+        before
+        & counts
+        & pl.col("release_is_security_update")
+        & (pl.col("release_major") <= pl.col("target_major"))
+        & (~pl.col("is_dev") | built_before_release)
+    )
+    installed_release = is_installed
+    return (
+        targets.filter(pl.col("sort_key").is_not_null(), pl.col("is_drupal_7").is_not_null())
+        .select(*_INSTALL_KEY, "is_dev", "walk_key", "target_major", "is_drupal_7")
+        .join(walkable.drop("is_drupal_7"), on=_FEED, how="inner")
+        .filter(before | is_installed)
+        .group_by(_INSTALL_KEY)
+        .agg(
+            latest_version=_newest(pl.col("release_version"), in_target),
+            latest_walk_key=_newest(pl.col("release_walk_key"), in_target),
+            latest_epoch=_newest(release_epoch, in_target),
+            recommended_version=_newest(pl.col("release_version"), recommendable),
+            recommended_walk_key=_newest(pl.col("release_walk_key"), recommendable),
+            dev_version=_newest(pl.col("release_version"), in_target & pl.col("release_is_dev")),
+            dev_epoch=_newest(release_epoch, in_target & pl.col("release_is_dev")),
+            security_updates=pl.col("release_version")
+            .filter(security)
+            .sort_by(pl.col("release_walk_key").filter(security), descending=True),
+            installed_in_feed=installed_release.any(),
+            installed_insecure=(installed_release & pl.col("release_is_insecure")).any(),
+            installed_unpublished=(installed_release & ~pl.col("release_is_published")).any(),
+            installed_unsupported_mark=(installed_release & pl.col("release_is_unsupported")).any(),
+            installed_supported=(installed_release & pl.col("release_is_supported")).any(),
+        )
+    )
+
+
+def _also_available(targets: pl.LazyFrame, walkable: pl.LazyFrame) -> pl.LazyFrame:
+    """Per feed and target major: the first release in the walk of each higher major.
+
+    Every release of a higher major comes before the installed one in the walk,
+    so this depends on the target major only.
+    """
+    offered = pl.col("release_counts") & (
+        ~pl.col("is_drupal_7") | pl.col("supported_majors").list.contains(pl.col("release_major"))
+    )
+    return (
+        targets.filter(pl.col("target_major").is_not_null())
+        .select(*_FEED, "target_major", "supported_majors")
+        .unique(subset=[*_FEED, "target_major"], keep="any")
+        .join(walkable, on=_FEED, how="inner")
+        .filter(pl.col("release_major") > pl.col("target_major"), offered)
+        .group_by(*_FEED, "target_major", "release_major")
+        .agg(
+            also_version=pl.col("release_version").sort_by("release_walk_key").last(),
+            also_walk_key=pl.col("release_walk_key").max(),
+        )
+        .group_by(*_FEED, "target_major")
+        .agg(also_available=pl.col("also_version").sort_by("also_walk_key", descending=True))
+    )
+
+
+def _last_reached(walkable: pl.LazyFrame) -> pl.LazyFrame:
+    """Whether the last release of a feed is supported.
+
+    Drupal 8+ falls back from recommended to latest only when the last release
+    its walk looked at was supported: the installed release, or, when the feed
+    does not list it, the feed's last release.
+    """
+    return walkable.group_by(_FEED).agg(
+        last_release_supported=pl.col("release_is_supported").sort_by("release_walk_key").first()
+    )
+
+
+def _decide(facts: pl.LazyFrame) -> pl.LazyFrame:
+    version = pl.col("version")
+    fetch_state = pl.col("fetch_state")
+    project_status = pl.col("project_status")
+    drupal_7 = pl.col("is_drupal_7").fill_null(False)
+    is_dev = pl.col("is_dev")
+    datestamp = pl.col("datestamp")
+    security = pl.col("security_updates").fill_null([])
+    security_count = security.list.len()
+
+    walk_reached_supported = (
+        pl.when(pl.col("installed_in_feed"))
+        .then(pl.col("installed_supported"))
+        .otherwise(pl.col("last_release_supported"))
+        .fill_null(False)
+    )
+    falls_back_to_latest = pl.col("recommended_version").is_null() & (
+        drupal_7 | walk_reached_supported
+    )
+    recommended = (
+        pl.when(falls_back_to_latest)
+        .then(pl.col("latest_version"))
+        .otherwise(pl.col("recommended_version"))
+    )
+    recommended_walk_key = (
+        pl.when(falls_back_to_latest)
+        .then(pl.col("latest_walk_key"))
+        .otherwise(pl.col("recommended_walk_key"))
+    )
+    # Drupal's latest_dev: the dev release of the target major when it was
+    # built after the latest release, else the latest release.
+    dev_is_newest = (pl.col("dev_epoch") > pl.col("latest_epoch")).fill_null(False)
+    latest_dev = pl.when(dev_is_newest).then(pl.col("dev_version")).otherwise(pl.col("latest_version"))
+    latest_dev_epoch = pl.when(dev_is_newest).then(pl.col("dev_epoch")).otherwise(pl.col("latest_epoch"))
+    dev_is_current = (datestamp + DEV_DATESTAMP_LEEWAY > latest_dev_epoch).fill_null(False)
+
+    installed_unsupported = pl.col("installed_in_feed").fill_null(False) & ~drupal_7 & ~pl.col(
+        "installed_supported"
+    ).fill_null(False)
+
+    before_walk = (
         pl.when(pl.col("is_custom"))
-        .then(_sr(UNKNOWN, pl.lit("custom code: no release data on drupal.org")))
-        .when(fetch_state.is_null())
-        .then(_sr(NOT_FETCHED, pl.lit("release data not fetched yet")))
-        .when(fetch_state == "failed")
-        .then(_sr(NOT_FETCHED, pl.lit("failed to get available update data")))
+        .then(_sr(UNKNOWN, "custom code: no release data on drupal.org"))
         .when(fetch_state == "not_found")
-        .then(_sr(UNKNOWN, pl.lit("no release data on drupal.org")))
+        .then(_sr(UNKNOWN, "no release data on drupal.org"))
+        .when(fetch_state == "failed")
+        .then(_sr(NOT_FETCHED, "failed to get available update data"))
         .when(project_status == "insecure")
-        .then(_sr(NOT_SECURE, pl.lit("project marked insecure by the Drupal security team")))
+        .then(_sr(NOT_SECURE, "project marked insecure by the Drupal security team"))
         .when(project_status.is_in(["revoked", "unpublished"]))
         .then(_sr(REVOKED, pl.format("project {} on drupal.org", project_status)))
         .when(project_status == "unsupported")
-        .then(_sr(NOT_SUPPORTED, pl.lit("project no longer supported")))
+        .then(_sr(NOT_SUPPORTED, "project no longer supported"))
+        .when(version.is_null() | (version == ""))
+        .then(_sr(UNKNOWN, "Empty version"))
         .when(pl.col("sort_key").is_null())
-        .then(_sr(UNKNOWN, pl.format("invalid version: {}", pl.col("version"))))
+        .then(_sr(UNKNOWN, pl.format("Invalid version: {}", version)))
+        .when(fetch_state.is_null())
+        .then(_sr(NOT_FETCHED, "release data not fetched yet"))
         .when(pl.col("release_count").fill_null(0) == 0)
-        .then(_sr(UNKNOWN, pl.lit("no available releases found")))
-        .when(security_count > 0)
+        .then(_sr(UNKNOWN, "No available releases found"))
+    )
+    stops_early = before_walk.is_not_null()
+
+    from_walk = (
+        pl.when(drupal_7 & (security_count > 0))
         .then(
             _sr(
                 NOT_SECURE,
                 pl.format("{} security update(s) newer than the installed version", security_count),
             )
         )
-        .when(pl.col("installed_release_insecure").fill_null(False))
-        .then(_sr(NOT_SECURE, pl.lit("installed release is marked insecure")))
-        .when(pl.col("installed_release_status") == "unpublished")
-        .then(_sr(REVOKED, pl.lit("installed release revoked (unpublished)")))
-        .when(pl.col("installed_release_unsupported").fill_null(False))
-        .then(_sr(NOT_SUPPORTED, pl.lit("installed release marked unsupported")))
-        .when(~pl.col("installed_supported"))
-        .then(_sr(NOT_SUPPORTED, pl.lit("installed version is not in a supported branch")))
+        .when(pl.col("installed_insecure").fill_null(False))
+        .then(_sr(NOT_SECURE, "installed release is marked insecure"))
+        .when(pl.col("installed_unpublished").fill_null(False))
+        .then(_sr(REVOKED, "installed release revoked (unpublished)"))
+        .when(pl.col("installed_unsupported_mark").fill_null(False))
+        .then(_sr(NOT_SUPPORTED, "installed release marked unsupported"))
+        .when(installed_unsupported | pl.col("outside_support").fill_null(False))
+        .then(
+            _sr(
+                NOT_SUPPORTED,
+                pl.when(drupal_7)
+                .then(pl.lit("installed major version is no longer supported"))
+                .otherwise(pl.lit("installed version is not in a supported branch")),
+            )
+        )
         .when(recommended.is_null())
-        .then(_sr(UNKNOWN, pl.lit("no available releases found")))
+        .then(_sr(UNKNOWN, "No available releases found"))
         .when(is_dev & datestamp.is_null())
-        .then(_sr(NOT_CHECKED, pl.lit("unknown release date: dev snapshot without datestamp")))
+        .then(_sr(NOT_CHECKED, "Unknown release date"))
         .when(is_dev)
         .then(
             pl.when(dev_is_current)
-            .then(_sr(CURRENT, pl.lit(None, pl.String)))
-            .otherwise(_sr(NOT_CURRENT, pl.lit("a newer release or dev build exists")))
+            .then(_sr(CURRENT, None))
+            .otherwise(_sr(NOT_CURRENT, pl.format("newer release or build available: {}", latest_dev)))
         )
-        .when(
-            (pl.col("version") == recommended) | (pl.col("version") == pl.col("latest_version"))
-        )
-        .then(_sr(CURRENT, pl.lit(None, pl.String)))
-        .otherwise(_sr(NOT_CURRENT, pl.lit(None, pl.String)))
+        .when((version == recommended) | (version == pl.col("latest_version")))
+        .then(_sr(CURRENT, None))
+        .otherwise(_sr(NOT_CURRENT, pl.format("newer release available: {}", recommended)))
     )
 
     also = pl.col("also_available").fill_null([])
-    security = pl.col("security_updates").fill_null([])
     newer_exists = (
-        (recommended_sort_key > pl.col("sort_key")).fill_null(False)
-        | (pl.col("latest_sort_key") > pl.col("sort_key")).fill_null(False)
-        | (also.list.len() > 0)
-        | (security.list.len() > 0)
-        | (is_dev & ~dev_is_current & datestamp.is_not_null())
+        (also.list.len() > 0)
+        | (security_count > 0)
+        | pl.when(is_dev)
+        .then(
+            (datestamp.is_not_null() & ~dev_is_current)
+            | ((pl.col("target_major") > pl.col("major")) & pl.col("latest_version").is_not_null())
+        )
+        .otherwise(
+            (recommended_walk_key > pl.col("walk_key")).fill_null(False)
+            | (pl.col("latest_walk_key") > pl.col("walk_key")).fill_null(False)
+        )
     )
 
-    return facts.with_columns(_status=status_and_reason).select(
-        *_INSTALL_KEY,
-        status=pl.col("_status").struct.field("status"),
-        status_reason=pl.col("_status").struct.field("reason"),
-        latest_version=pl.when(~stops_early).then(pl.col("latest_version")),
-        recommended_version=pl.when(~stops_early).then(recommended),
-        also_available=pl.when(~stops_early).then(also).otherwise(pl.lit([], pl.List(pl.String))),
-        security_updates=pl.when(~stops_early)
-        .then(security)
-        .otherwise(pl.lit([], pl.List(pl.String))),
-        update_available=~stops_early
-        & pl.col("_status").struct.field("status").is_in(_NEEDS_UPDATE)
-        & newer_exists,
-        security_update_available=~stops_early & (security.list.len() > 0),
+    status = pl.col("_decided").struct.field("status")
+    # Drupal's report lists no security update for a project that is current
+    # on its recommended release (a later minor's pre-release may carry one).
+    shown_security = (
+        pl.when(stops_early | ((status == CURRENT) & (version == recommended)).fill_null(False))
+        .then(_EMPTY_LIST)
+        .otherwise(security)
+    )
+    return (
+        facts.with_columns(_decided=pl.coalesce(before_walk, from_walk))
+        .with_columns(_security=shown_security)
+        .select(
+            *_INSTALL_KEY,
+            status=status,
+            status_reason=pl.col("_decided").struct.field("reason"),
+            latest_version=pl.when(~stops_early).then(pl.col("latest_version")),
+            recommended_version=pl.when(~stops_early).then(recommended),
+            also_available=pl.when(~stops_early).then(also).otherwise(_EMPTY_LIST),
+            security_updates=pl.col("_security"),
+            update_available=(~stops_early & status.is_in(_NEEDS_UPDATE) & newer_exists).fill_null(
+                False
+            ),
+            security_update_available=pl.col("_security").list.len() > 0,
+        )
     )
 
 
-def _sr(status: str, reason: pl.Expr) -> pl.Expr:
-    return pl.struct(status=pl.lit(status), reason=reason.cast(pl.String))
+def _sr(status: str, reason: pl.Expr | str | None) -> pl.Expr:
+    reason_expr = reason if isinstance(reason, pl.Expr) else pl.lit(reason, pl.String)
+    return pl.struct(status=pl.lit(str(status)), reason=reason_expr.cast(pl.String))

@@ -2,7 +2,12 @@
 
 Modern rules run against hand-written feeds in feeds/modern (each file's
 comment says what it sets up); the realistic case runs against the real
-Drupal 7 feeds in feeds/d7 (a drupal.org snapshot from July 2014).
+Drupal 7 feeds in feeds/d7 (a drupal.org snapshot from July 2014). Drupal's
+own situations, one test each, are in test_update_status_drupal_scenarios.
+
+Assertions marked "Drupal says otherwise" changed when modwatch moved from
+applying Drupal 7's rules to every feed to following each generation exactly;
+each says which Drupal test shows the current behaviour.
 """
 
 from datetime import UTC, datetime
@@ -63,13 +68,14 @@ def installed_frame(rows: list[dict]) -> pl.DataFrame:
     frame = pl.DataFrame(
         {
             "site_module_id": [row.get("site_module_id", index + 1) for index, row in enumerate(rows)],
+            "site_id": [row.get("site_id", 1) for row in rows],
             "project": [row["project"] for row in rows],
             "feed_api": [row.get("feed_api", "current") for row in rows],
             "version": [row["version"] for row in rows],
             "datestamp": [row.get("datestamp") for row in rows],
             "module_type": [row.get("module_type", "contrib") for row in rows],
         },
-        schema_overrides={"site_module_id": pl.Int64, "datestamp": pl.Int64},
+        schema_overrides={"site_module_id": pl.Int64, "site_id": pl.Int64, "datestamp": pl.Int64},
     )
     return frame.with_columns(parsed=version_struct(pl.col("version"))).unnest("parsed")
 
@@ -172,7 +178,8 @@ def test_custom_module_is_unknown_even_if_a_project_has_its_name(status):
 def test_unparsable_version_is_unknown_with_the_version_in_the_reason(status):
     result = status("secure_kit", "2.0.3-patched")
     assert result["status"] == UNKNOWN
-    assert result["status_reason"] == "invalid version: 2.0.3-patched"
+    # Drupal's wording (UpdateContribTest::testNonStandardVersionStrings).
+    assert result["status_reason"] == "Invalid version: 2.0.3-patched"
 
 
 def test_project_with_an_empty_feed_is_unknown(modern):
@@ -183,7 +190,8 @@ def test_project_with_an_empty_feed_is_unknown(modern):
         releases.filter(pl.col("project") != "beta_kit"),
     ).row(0, named=True)
     assert result["status"] == UNKNOWN
-    assert result["status_reason"] == "no available releases found"
+    # Drupal's wording (UpdateContribTest::testNoReleasesAvailable).
+    assert result["status_reason"] == "No available releases found"
 
 
 # --- statuses decided by the installed release ----------------------------------------------
@@ -204,8 +212,9 @@ def test_installed_release_unpublished_is_revoked(status):
     assert result["status"] == REVOKED
     assert result["status_reason"] == "installed release revoked (unpublished)"
     assert result["recommended_version"] == "8.x-2.5"
-    # SPEC: update_available only for NOT_CURRENT, NOT_SECURE, NOT_SUPPORTED.
-    assert result["update_available"] is False
+    # A revoked release with a newer recommended one has an update available (REVOKED now
+    # counts with NOT_CURRENT, NOT_SECURE and NOT_SUPPORTED).
+    assert result["update_available"] is True
 
 
 def test_installed_release_marked_unsupported_is_not_supported(status):
@@ -235,12 +244,17 @@ def test_version_outside_supported_branches_targets_the_next_supported_branch(st
     assert result["update_available"] is True
 
 
-def test_unsupported_major_moves_up_never_down(status):
-    # Major 3 has no supported branch; 4.0. is the first one above it. 3.0.4 itself,
-    # being outside the supported branches, is not a candidate.
+def test_unsupported_major_stays_on_its_major_with_the_higher_one_also_available(status):
+    # Drupal says otherwise than "the first supported branch at or above the installed major":
+    # the target is the major of the FIRST supported branch (2.1. -> 2), then never below the
+    # installed major: max(3, 2) = 3. Major 3 has no supported release, so nothing is
+    # recommended and 4.0.1 is "also available" (update.compare.inc; the first-branch target
+    # is what UpdateSemverTestBaselineTrait::testMajorExtraUpdateAvailable shows).
     result = status("branch_support", "3.0.4")
-    assert (result["status"], result["recommended_version"]) == (NOT_SUPPORTED, "4.0.1")
-    assert result["also_available"] == []
+    assert (result["status"], result["recommended_version"]) == (NOT_SUPPORTED, None)
+    assert result["latest_version"] == "3.0.4"
+    assert result["also_available"] == ["4.0.1"]
+    assert result["update_available"] is True
 
 
 def test_legacy_core_prefix_version_of_a_semver_project(status):
@@ -260,7 +274,8 @@ def test_unsupported_version_above_every_branch_has_nothing_to_recommend(status)
 
 def test_supported_branch_behind_is_not_current(status):
     result = status("branch_support", "2.1.1")
-    assert (result["status"], result["status_reason"]) == (NOT_CURRENT, None)
+    # The reason of a NOT_CURRENT row says what is newer.
+    assert (result["status"], result["status_reason"]) == (NOT_CURRENT, "newer release available: 2.1.2")
     assert result["recommended_version"] == "2.1.2"
     assert result["update_available"] is True
     assert result["security_update_available"] is False
@@ -269,9 +284,12 @@ def test_supported_branch_behind_is_not_current(status):
 # --- security updates, recommended, latest, also available ---------------------------------
 
 
-def test_security_update_newer_than_installed_is_not_secure(status):
+def test_security_update_newer_than_installed_is_listed_but_not_secure(status):
+    # Drupal says otherwise than NOT_SECURE: since Drupal 8.6 a newer security release only
+    # lists the update; 2.0.1 carries no Insecure mark, so it is NOT_CURRENT
+    # (UpdateSemverTestSecurityAvailabilityTrait, case '0.0, 1.2, secure').
     result = status("secure_kit", "2.0.1")
-    assert result["status"] == NOT_SECURE
+    assert result["status"] == NOT_CURRENT
     assert result["security_updates"] == ["2.0.2"]
     assert result["security_update_available"] is True
     assert result["update_available"] is True
@@ -295,8 +313,10 @@ def test_current_at_recommended(status):
 
 
 def test_older_major_in_a_supported_branch_stays_on_its_major(status):
+    # Drupal says NOT_CURRENT, not NOT_SECURE: 8.x-1.8 is not marked Insecure
+    # (UpdateContribTest::securityUpdateAvailabilityProvider lists the update either way).
     result = status("secure_kit", "8.x-1.8")
-    assert result["status"] == NOT_SECURE
+    assert result["status"] == NOT_CURRENT
     assert result["security_updates"] == ["8.x-1.9"]
     assert result["recommended_version"] == "8.x-1.9"
     # Newest first, one per higher supported major.
@@ -308,8 +328,10 @@ def test_current_at_latest_when_latest_is_a_pre_release(status):
     result = status("beta_kit", "1.3.0-beta1")
     assert result["status"] == CURRENT
     assert result["latest_version"] == "1.3.0-beta1"
-    # The highest patch level with a release without extra is 1.2.4.
-    assert result["recommended_version"] == "1.2.4"
+    # Drupal says otherwise than 1.2.4: its walk stops at the installed release, before any
+    # release without extra, and falls back to the latest; 1.2.4 would be a downgrade
+    # (UpdateSemverTestSecurityAvailabilityTrait, case '2.0-rc2, 0.2 1.2').
+    assert result["recommended_version"] == "1.3.0-beta1"
     assert result["update_available"] is False
 
 
@@ -324,17 +346,22 @@ def test_older_pre_release_is_not_current_with_the_newer_one_available(status):
     assert result["update_available"] is True
 
 
-def test_security_update_beats_an_unsupported_branch(status):
-    # Drupal: security updates "always trump any other status". 10.2. is out of
-    # support; 10.3.11 is a newer Security update in the target major.
+def test_security_update_is_listed_for_an_unsupported_branch(status):
+    # Drupal 7's "security updates always trump" is gone since Drupal 8.6; Drupal says
+    # NOT_SUPPORTED: 10.2. is out of support, and the newer Security update 10.3.11 in the
+    # target major is listed (UpdateSemverTestSecurityAvailabilityTrait: an install outside the
+    # supported branches is only NOT_SECURE when its release is marked Insecure).
     result = status("drupal", "10.2.11")
-    assert result["status"] == NOT_SECURE
+    assert result["status"] == NOT_SUPPORTED
     assert result["security_updates"] == ["10.3.11"]
+    assert result["security_update_available"] is True
 
 
 def test_core_recommends_the_newest_minor_of_its_major(status):
     result = status("drupal", "10.3.10")
-    assert result["status"] == NOT_SECURE
+    # Drupal says NOT_CURRENT: 10.3.10 is not marked Insecure
+    # (UpdateSemverTestSecurityAvailabilityTrait, case '0.2, 0.2').
+    assert result["status"] == NOT_CURRENT
     assert result["security_updates"] == ["10.3.11"]
     assert result["recommended_version"] == "10.4.1"
     assert result["latest_version"] == "10.4.1"
@@ -375,9 +402,10 @@ def test_dev_snapshot_older_than_the_newest_build_is_not_current(status):
     assert result["update_available"] is True
 
 
-def test_dev_snapshot_before_a_security_release_is_not_secure(status):
+def test_dev_snapshot_before_a_security_release_lists_it(status):
+    # Drupal says NOT_CURRENT with the security update listed (DevReleaseTest::testSecurityUpdates).
     result = status("secure_kit", "2.0.x-dev", datestamp=unix("2024-03-15"))
-    assert result["status"] == NOT_SECURE
+    assert result["status"] == NOT_CURRENT
     assert result["security_updates"] == ["2.0.2"]
     assert result["security_update_available"] is True
 
@@ -393,7 +421,8 @@ def test_dev_snapshot_within_100_seconds_of_a_release_counts_as_that_build(statu
 def test_dev_snapshot_without_datestamp_is_not_checked(status):
     result = status("secure_kit", "2.0.x-dev")
     assert result["status"] == NOT_CHECKED
-    assert result["status_reason"] == "unknown release date: dev snapshot without datestamp"
+    # Drupal's wording (DevReleaseTest::testSecurityUpdateEmptyProjectTimestamp).
+    assert result["status_reason"] == "Unknown release date"
     # Without a build date Drupal cannot tell which security releases it has.
     assert result["security_updates"] == []
     assert result["recommended_version"] == "2.0.3"
@@ -401,14 +430,44 @@ def test_dev_snapshot_without_datestamp_is_not_checked(status):
 
 def test_dev_snapshot_of_an_older_major(status):
     result = status("secure_kit", "8.x-1.x-dev", datestamp=unix("2023-11-01"))
-    assert result["status"] == NOT_SECURE
+    # Drupal says NOT_CURRENT with the update listed (DevReleaseTest::testSecurityUpdates).
+    assert result["status"] == NOT_CURRENT
     assert result["security_updates"] == ["8.x-1.9"]
 
 
 def test_commit_dev_snapshot_uses_its_datestamp(status):
     # 2.0.1+3-dev: three commits after 2.0.1, built before 2.0.2.
     result = status("secure_kit", "2.0.1+3-dev", datestamp=unix("2024-03-05"))
-    assert (result["status"], result["security_updates"]) == (NOT_SECURE, ["2.0.2"])
+    # Drupal says NOT_CURRENT with the update listed (DevReleaseTest::testSecurityUpdates).
+    assert (result["status"], result["security_updates"]) == (NOT_CURRENT, ["2.0.2"])
+
+
+def test_dev_snapshot_is_dated_by_the_newest_module_of_its_project_on_each_site(modern):
+    # Drupal gathers a project's modules into one install dated by their newest datestamp
+    # (UpdateSemverCoreTest::testDatestampMismatch); other sites do not count.
+    projects, releases = modern
+    rows = [
+        {"site_id": 1, "project": "secure_kit", "version": "2.0.x-dev", "datestamp": unix("2024-05-10")},
+        {"site_id": 1, "project": "secure_kit", "version": "2.0.x-dev", "datestamp": unix("2024-05-20")},
+        {"site_id": 2, "project": "secure_kit", "version": "2.0.x-dev", "datestamp": unix("2024-05-10")},
+        {"site_id": 3, "project": "secure_kit", "version": "2.0.x-dev", "datestamp": 0},
+        {"site_id": 3, "project": "secure_kit", "version": "2.0.x-dev"},
+    ]
+    result = compute_update_status(installed_frame(rows), projects, releases)
+    assert result["status"].to_list() == [CURRENT, CURRENT, NOT_CURRENT, NOT_CHECKED, NOT_CHECKED]
+
+
+def test_module_without_a_project_is_custom_code(modern):
+    projects, releases = modern
+    installed = installed_frame([{"project": None, "version": "1.0.0"}])
+    result = compute_update_status(installed, projects, releases).row(0, named=True)
+    assert (result["status"], result["status_reason"]) == (UNKNOWN, "custom code: no release data on drupal.org")
+
+
+def test_empty_version_is_unknown_not_refused(status):
+    result = status("secure_kit", "")
+    assert (result["status"], result["status_reason"]) == (UNKNOWN, "Empty version")
+    assert result["recommended_version"] is None
 
 
 # --- set-based behaviour --------------------------------------------------------------------
@@ -431,8 +490,12 @@ MODERN_CASES = [
 
 def test_one_call_for_all_rows_equals_one_call_per_row(modern):
     projects, releases = modern
-    # Two sites with the same modules, interleaved, to exercise the shared work.
-    rows = [dict(case, site_module_id=100 + index) for index, case in enumerate(MODERN_CASES * 2)]
+    # Two sites with the same modules, interleaved, to exercise the shared work. Each row is on a
+    # site of its own: modules of one project on one site share the project's datestamp.
+    rows = [
+        dict(case, site_module_id=100 + index, site_id=index)
+        for index, case in enumerate(MODERN_CASES * 2)
+    ]
     together = compute_update_status(installed_frame(rows), projects, releases)
     alone = pl.concat(
         [compute_update_status(installed_frame([row]), projects, releases) for row in rows]
@@ -509,9 +572,11 @@ D7_SITE = [
      "7.x-3.0 is a Security update newer than the beta"),
     (23, "diff", "7.x-2.0", None, "contrib", NOT_SUPPORTED,
      "supported_majors is 3 only and no 7.x-3 release is a Security update"),
-    (24, "drupal", "7.50", None, "core", NOT_CURRENT,
-     "7.50 is newer than this 2014 snapshot: Drupal's string comparison says it is neither "
-     "recommended nor latest, but nothing newer exists (update_available false)"),
+    # Drupal 7 would walk past every release (7.50 is not in this 2014 feed) and recommend 7.29,
+    # a downgrade; modwatch looks only at releases newer than the installed one, finds none,
+    # and says what Drupal says when it has nothing to recommend.
+    (24, "drupal", "7.50", None, "core", UNKNOWN,
+     "7.50 is newer than every release of this 2014 snapshot: nothing to recommend"),
 ]
 
 D7_DETAILS = {
@@ -537,7 +602,7 @@ D7_DETAILS = {
     21: ("7.x-1.0", "7.x-1.0", ["7.x-2.0"], [], False),
     22: ("7.x-3.2", "7.x-3.2", [], ["7.x-3.0"], True),
     23: ("7.x-3.2", "7.x-3.2", [], [], True),
-    24: ("7.29", "7.29", [], [], False),
+    24: (None, None, [], [], False),
 }
 
 
@@ -644,6 +709,7 @@ def test_two_hundred_thousand_rows_in_one_call(d7):
     installed = (
         sample.with_columns(
             site_module_id=pl.int_range(n, dtype=pl.Int64),
+            site_id=pl.int_range(n, dtype=pl.Int64) // 40,
             feed_api=pl.lit("7.x"),
             # Every 50th module is custom code, every 7th dev build has no datestamp.
             module_type=pl.when(pl.int_range(n) % 50 == 0).then(pl.lit("custom")).otherwise(
