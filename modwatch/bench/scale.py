@@ -24,7 +24,7 @@ def load_portfolio(conn: psycopg.Connection, inventory: pl.DataFrame, *, label: 
         pl.format("https://{}-{}.bench.example", pl.lit(label), "site").alias("url"),
     )
     versions = inventory.select("machine_name", "version").unique().with_columns(
-        version_struct(pl.col("version")).struct.field("sort_key"))
+        version_struct(pl.col("version")).struct.field("major", "minor", "patch", "extra", "sort_key"))
     loaded_sites, site_modules = scale.load(conn, sites=sites, inventory=inventory, versions=versions)
     return {"sites": loaded_sites, "site_modules": site_modules}
 

@@ -19,7 +19,8 @@ from transforms.release_feed import FeedParseError, NoReleaseHistory, parse_rele
 PROJECT_SCHEMA = {
     "name": pl.String, "feed_api": pl.String, "title": pl.String, "project_status": pl.String,
     "link": pl.String, "supported_branches": pl.List(pl.String), "supported_majors": pl.List(pl.String),
-    "fetch_state": pl.String, "fetch_error": pl.String, "etag": pl.String, "last_modified": pl.String}
+    "recommended_major": pl.Int64, "default_major": pl.Int64, "fetch_state": pl.String,
+    "fetch_error": pl.String, "etag": pl.String, "last_modified": pl.String}
 
 
 @dataclass
@@ -41,7 +42,8 @@ def parse_responses(responses: list[FeedResponse]) -> tuple[list[dict], list[pl.
     for response in responses:
         request = response.request
         row = {"name": request.project, "feed_api": request.feed_api, "title": None, "project_status": None,
-               "link": None, "supported_branches": [], "supported_majors": [], "fetch_state": "failed",
+               "link": None, "supported_branches": [], "supported_majors": [], "recommended_major": None,
+               "default_major": None, "fetch_state": "failed",
                "fetch_error": response.error, "etag": response.etag, "last_modified": response.last_modified}
         if response.outcome == "not_modified":
             unchanged.append(response)
@@ -57,7 +59,9 @@ def parse_responses(responses: list[FeedResponse]) -> tuple[list[dict], list[pl.
                 project = feed.project
                 row.update(title=project.title, project_status=project.project_status, link=project.link,
                            supported_branches=list(project.supported_branches),
-                           supported_majors=list(project.supported_majors), fetch_state="ok", fetch_error=None)
+                           supported_majors=list(project.supported_majors),
+                           recommended_major=project.recommended_major, default_major=project.default_major,
+                           fetch_state="ok", fetch_error=None)
                 parsed_releases.append(feed.releases.with_columns(
                     pl.lit(request.project).alias("project"), pl.lit(request.feed_api).alias("feed_api")))
         elif response.outcome == "not_found":

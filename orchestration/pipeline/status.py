@@ -8,58 +8,17 @@ so a recomputation that changes nothing stages and updates nothing. In the
 same transaction, the security summaries the security report reads are
 recounted (`sql/summaries/`, the same operation the API uses).
 
-Parsed version fields are read where the store keeps them: releases carry
-major, minor, extra and the order key; module_versions only the order key,
-so an installed version's major, minor and dev flag come from its string,
-parsed once per distinct version.
+Version strings are never parsed here: releases and module_versions store
+their parsed fields when they are written, and the inputs read them.
 """
 
 import polars as pl
 import psycopg
 
-from sql import advisories, inventory, statuses, summaries
+from sql import advisories, statuses, summaries
 from sql.statuses import STORED_LIST_COLUMNS, STORED_LIST_SEPARATOR, STORED_SCHEMA
 from transforms.advisories import known_vulnerabilities
 from transforms.update_status import compute_update_status
-from transforms.versions import version_struct
-
-
-def installed_version_fields(versions: pl.DataFrame) -> pl.DataFrame:
-    """Installed versions (`version_id`, `version`, stored `sort_key`) with major, minor and is_dev;
-    an order key the store does not hold yet is parsed too."""
-    return (
-        versions.with_columns(parsed=version_struct(pl.col("version")))
-        .with_columns(pl.col("parsed").struct.field("major", "minor", "is_dev"),
-                      pl.coalesce("sort_key", pl.col("parsed").struct.field("sort_key")).alias("sort_key"))
-        .drop("parsed")
-    )
-
-
-def with_hand_marked_fields(releases: pl.DataFrame) -> pl.DataFrame:
-    """Releases with parsed fields on every row: the feed's are stored; versions marked as security
-    releases by hand come without them (major NULL) and are parsed here."""
-    unparsed = pl.col("major").is_null()
-    parsed = (
-        releases.filter(unparsed)
-        .with_columns(parsed=version_struct(pl.col("version")))
-        .with_columns(pl.col("parsed").struct.field("major", "minor", "extra", "is_dev"),
-                      pl.coalesce("sort_key", pl.col("parsed").struct.field("sort_key")).alias("sort_key"))
-        .select(releases.columns)
-    )
-    return pl.concat([releases.filter(~unparsed), parsed])
-
-
-def key_unkeyed_versions(conn: psycopg.Connection) -> int:
-    """Store the order key of versions stored without one (added by hand); answers how many were keyed."""
-    keyed = (
-        inventory.unkeyed_versions(conn)
-        .with_columns(sort_key=version_struct(pl.col("version")).struct.field("sort_key"))
-        .filter(pl.col("sort_key").is_not_null())
-    )
-    if keyed.is_empty():
-        return 0
-    return inventory.set_version_keys(conn, version_ids=keyed["version_id"].to_list(),
-                                      sort_keys=keyed["sort_key"].to_list())
 
 
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
@@ -69,8 +28,7 @@ def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
     versions = statuses.versions(conn, site_ids=site_ids)
     installed = (
         site_modules.join(sites, on="site_id")
-        .join(installed_version_fields(versions).rename({"version_id": "current_version_id"}),
-              on="current_version_id")
+        .join(versions.rename({"version_id": "current_version_id"}), on="current_version_id")
         .join(versions.select(stored_latest_version_id="version_id", stored_latest_version="version"),
               on="stored_latest_version_id", how="left")
     )
@@ -82,7 +40,7 @@ def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
         pl.col("supported_majors").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "").cast(pl.Int64)),
     )
-    releases = with_hand_marked_fields(statuses.releases(conn, projects=used))
+    releases = statuses.releases(conn, projects=used)
     return installed, projects, releases, advisories.current(conn)
 
 

@@ -15,20 +15,19 @@ row rewrite — the site's `last_full_sync_at` records that it was seen.
 """
 
 import json
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import polars as pl
 import psycopg
 
-from sql.frames import FrameQuery, copy_frame
+from sql.frames import copy_frame
 from sql.query import Query, Script, Statement
 
 # The columns of `stage_inventory` (stage.sql), in its order.
 STAGE_COLUMNS = [
     "landing_id", "task_id", "site_id", "round", "sync_type", "received_at", "machine_name",
-    "project", "display_name", "module_type", "enabled", "description", "version", "sort_key",
-    "datestamp",
+    "project", "display_name", "module_type", "enabled", "description", "version", "major", "minor", "patch",
+    "extra", "sort_key", "datestamp",
 ]
 
 
@@ -64,9 +63,6 @@ SITES = Statement.of(__file__, "sites")
 ROUND_OUTCOMES = Query.of(__file__, "round_outcomes", row=RoundOutcome)
 ORPHAN_ROWS = Query.of(__file__, "orphan_rows", row=OrphanRow)
 DUPLICATE_SITE_MODULES = Query.of(__file__, "duplicate_site_modules", row=DuplicateSiteModule)
-UNKEYED_VERSIONS = FrameQuery.of(__file__, "unkeyed_versions", schema={"version_id": pl.Int64,
-                                                                       "version": pl.String})
-SET_VERSION_KEYS = Statement.of(__file__, "set_version_keys")
 
 
 def merge(conn: psycopg.Connection, *, stage: pl.DataFrame, warnings: dict[str, list[str]]) -> dict[str, int]:
@@ -101,12 +97,3 @@ def duplicate_site_modules(conn):
     """(site, module) pairs stored more than once (`DuplicateSiteModule`s, at most 20)."""
     return DUPLICATE_SITE_MODULES.all(conn)
 
-
-def unkeyed_versions(conn: psycopg.Connection) -> pl.DataFrame:
-    """Versions stored without an order key (`version_id`, `version`): those added by hand."""
-    return UNKEYED_VERSIONS.frame(conn)
-
-
-def set_version_keys(conn, *, version_ids: Sequence[int], sort_keys: Sequence[int]):
-    """Store the order keys of versions that had none; answers how many were set."""
-    return SET_VERSION_KEYS(conn, version_ids=list(version_ids), sort_keys=list(sort_keys))

@@ -15,6 +15,10 @@ CREATE TEMP TABLE stage_inventory (
     enabled       boolean NOT NULL,
     description   text,
     version       text NOT NULL,
+    major         integer,
+    minor         integer,
+    patch         integer,
+    extra         text,
     sort_key      bigint,
     datestamp     bigint
 ) ON COMMIT DROP;

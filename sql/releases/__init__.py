@@ -16,7 +16,8 @@ from sql.query import Query, Script, Statement
 
 # The columns of the stages (stage.sql), in their order.
 PROJECT_COLUMNS = ["name", "feed_api", "title", "project_status", "link", "supported_branches",
-                   "supported_majors", "fetch_state", "fetch_error", "etag", "last_modified"]
+                   "supported_majors", "recommended_major", "default_major", "fetch_state", "fetch_error", "etag",
+                   "last_modified"]
 RELEASE_COLUMNS = ["project", "feed_api", "version", "status", "released_at", "release_types",
                    "is_security_update", "is_insecure", "is_unsupported", "core_compatibility",
                    "release_link", "major", "minor", "patch", "extra", "sort_key"]

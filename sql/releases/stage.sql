@@ -6,6 +6,8 @@ CREATE TEMP TABLE stage_projects (
     link                text,
     supported_branches  text[],
     supported_majors    integer[],
+    recommended_major   integer,
+    default_major       integer,
     fetch_state         text NOT NULL,
     fetch_error         text,
     etag                text,

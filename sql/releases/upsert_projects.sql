@@ -2,10 +2,10 @@
 -- The validators (ETag, Last-Modified) stay those of the data held: a broken
 -- body's would earn a 304 for content never stored, a 404 leaves nothing to validate.
 INSERT INTO projects AS p (name, feed_api, title, project_status, link, supported_branches,
-                           supported_majors, fetch_state, fetch_error, fetched_at, last_success_at,
+                           supported_majors, recommended_major, default_major, fetch_state, fetch_error, fetched_at, last_success_at,
                            etag, last_modified)
 SELECT name, feed_api, title, project_status, link, coalesce(supported_branches, '{}'),
-       coalesce(supported_majors, '{}'), fetch_state, fetch_error, now(),
+       coalesce(supported_majors, '{}'), recommended_major, default_major, fetch_state, fetch_error, now(),
        CASE WHEN fetch_state IN ('ok', 'not_found') THEN now() END,
        CASE WHEN fetch_state = 'ok' THEN etag END, CASE WHEN fetch_state = 'ok' THEN last_modified END
 FROM stage_projects
@@ -18,6 +18,9 @@ ON CONFLICT (name, feed_api) DO UPDATE SET
                               ELSE p.supported_branches END,
     supported_majors = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.supported_majors
                             ELSE p.supported_majors END,
+    recommended_major = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.recommended_major
+                             ELSE p.recommended_major END,
+    default_major = CASE WHEN EXCLUDED.fetch_state = 'ok' THEN EXCLUDED.default_major ELSE p.default_major END,
     fetch_state = EXCLUDED.fetch_state,
     fetch_error = EXCLUDED.fetch_error,
     fetched_at = now(),

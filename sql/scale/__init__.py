@@ -43,7 +43,7 @@ SITES_LABELLED = Query.of(__file__, "sites_labelled", row=SiteId)
 
 SITE_COLUMNS = ["site", "name", "url", "core_version"]
 INVENTORY_COLUMNS = ["site", "machine_name", "project", "module_type", "version", "datestamp", "enabled"]
-VERSION_COLUMNS = ["machine_name", "version", "sort_key"]
+VERSION_COLUMNS = ["machine_name", "version", "major", "minor", "patch", "extra", "sort_key"]
 
 
 def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFrame,

@@ -5,5 +5,7 @@ CREATE TEMP TABLE scale_stage (
     site bigint, machine_name text, project text, module_type text, version text,
     datestamp bigint, enabled boolean
 ) ON COMMIT DROP;
-CREATE TEMP TABLE scale_versions (machine_name text, version text, sort_key bigint) ON COMMIT DROP;
+CREATE TEMP TABLE scale_versions (
+    machine_name text, version text, major integer, minor integer, patch integer, extra text, sort_key bigint
+) ON COMMIT DROP;
 CREATE TEMP TABLE scale_site_ids (site bigint, site_id bigint) ON COMMIT DROP;

@@ -25,10 +25,11 @@ INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id"
                     "stored_latest_version_id": pl.Int64,
                     **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items() if name != "latest_version"}}
 SITES_SCHEMA = {"site_id": pl.Int64, "feed_api": pl.String}
-VERSIONS_SCHEMA = {"version_id": pl.Int64, "version": pl.String, "sort_key": pl.Int64}
+VERSIONS_SCHEMA = {"version_id": pl.Int64, "version": pl.String, "major": pl.Int64, "minor": pl.Int64,
+                   "is_dev": pl.Boolean, "sort_key": pl.Int64}
 PROJECTS_SCHEMA = {"project": pl.String, "feed_api": pl.String, "fetch_state": pl.String,
                    "project_status": pl.String, "supported_branches": pl.String,
-                   "supported_majors": pl.String}
+                   "supported_majors": pl.String, "recommended_major": pl.Int64, "default_major": pl.Int64}
 RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.String, "status": pl.String,
                    "date": pl.Datetime("us", "UTC"), "is_security_update": pl.Boolean,
                    "is_insecure": pl.Boolean, "is_unsupported": pl.Boolean, "major": pl.Int64,

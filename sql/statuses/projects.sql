@@ -5,7 +5,9 @@ SELECT name AS project, feed_api,
            AS fetch_state,
        project_status,
        array_to_string(supported_branches, ',') AS supported_branches,
-       array_to_string(supported_majors, ',') AS supported_majors
+       array_to_string(supported_majors, ',') AS supported_majors,
+       recommended_major,
+       default_major
 FROM projects
 WHERE fetch_state <> 'pending'
   AND (%(projects)s::text[] IS NULL OR name = ANY(%(projects)s::text[]))

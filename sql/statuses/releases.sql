@@ -1,9 +1,7 @@
 -- Feed releases with their stored parsed fields, plus versions an admin marked
 -- as security releases by hand: those count like a feed's "Security update"
--- release. module_versions stores no parsed fields but the order key, so a
--- hand-marked version comes with NULL major, minor and extra, and the pipeline
--- parses its string. Only the given projects' (every project's when NULL): one
--- site's refresh reads only what it uses.
+-- release, with the fields parsed when the version was stored. Only the given
+-- projects' (every project's when NULL): one site's refresh reads only what it uses.
 SELECT p.name AS project, p.feed_api, r.version, r.status, r.released_at AS date,
        r.is_security_update OR coalesce(manual.is_security_update, false) AS is_security_update,
        r.is_insecure, r.is_unsupported, r.major, r.minor, r.extra,
@@ -20,7 +18,7 @@ WHERE %(projects)s::text[] IS NULL OR p.name = ANY(%(projects)s::text[])
 UNION ALL
 SELECT DISTINCT ON (p.name, p.feed_api, mv.version_string)
        p.name, p.feed_api, mv.version_string, 'published', coalesce(mv.release_date, mv.created_at),
-       true, false, false, NULL, NULL, NULL, NULL, mv.sort_key
+       true, false, false, mv.major, mv.minor, mv.extra, coalesce(mv.extra = 'dev', false), mv.sort_key
 FROM module_versions mv
 JOIN modules m ON m.id = mv.module_id
 JOIN projects p ON p.name = m.project AND p.fetch_state <> 'pending'

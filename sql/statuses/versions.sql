@@ -1,8 +1,8 @@
 -- The versions the given sites' modules run or were last pointed at (every
 -- known version when site_ids is null), once each however many run them, with
--- the order key stored when the version was first seen (NULL for a version
--- added by hand and not keyed yet).
-SELECT id AS version_id, version_string AS version, sort_key
+-- the fields parsed when the version was stored (NULL: not a Drupal version).
+SELECT id AS version_id, version_string AS version, major, minor,
+       coalesce(extra = 'dev', false) AS is_dev, sort_key
 FROM module_versions
 WHERE %(site_ids)s::bigint[] IS NULL
    OR id IN (SELECT unnest(ARRAY[current_version_id, latest_version_id])

@@ -91,20 +91,21 @@ def test_unmarking_and_other_catalogue_edits(platform, db, tmp_path):
     assert token_status(db, site.id)["status"] == "NOT_CURRENT"
 
 
-def test_reconcile_keys_versions_stored_without_an_order_key(platform, db, tmp_path):
-    from orchestration.definitions import defs
-    from transforms.versions import parse_version
+def test_the_merge_stores_each_new_version_with_its_parsed_fields(platform, db, tmp_path):
+    from foundation.versions import parse_version
 
     write_feed(tmp_path / "feeds", "token", [("8.x-1.6", 1_710_000_000, "Bug fixes"),
                                              ("8.x-1.5", 1_700_000_000, "Bug fixes")])
-    site = platform.add_site("unkeyed")
-    platform.push(site, shape_b([Module("token", "8.x-1.5")]))
+    site = platform.add_site("parsed")
+    platform.push(site, shape_b([Module("token", "8.x-1.5"), Module("pathauto", "8.x-1.x-dev"),
+                                 Module("odd", "not-a-version")]))
     platform.run_once()
-    # As the API stores a version added by hand: its string only.
-    db.execute("UPDATE module_versions SET sort_key = NULL")
-
-    run = defs.resolve_job_def("reconcile").execute_in_process(instance=platform.instance)
-    assert run.success
-    versions = db.execute("SELECT version_string, sort_key FROM module_versions").fetchall()
-    assert versions and all(row["sort_key"] == parse_version(row["version_string"]).sort_key for row in versions)
+    versions = {row["version_string"]: row for row in db.execute(
+        "SELECT version_string, major, minor, patch, extra, sort_key FROM module_versions")}
+    for text in ("8.x-1.5", "8.x-1.x-dev"):
+        parsed = parse_version(text)
+        stored = versions[text]
+        assert (stored["major"], stored["minor"], stored["patch"], stored["extra"], stored["sort_key"]) == (
+            parsed.major, parsed.minor, parsed.patch, parsed.extra, parsed.sort_key)
+    assert versions["not-a-version"]["sort_key"] is None and versions["not-a-version"]["major"] is None
     assert token_status(db, site.id)["status"] == "NOT_CURRENT"

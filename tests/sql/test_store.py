@@ -133,3 +133,10 @@ def test_placeholders_are_numbered_per_name():
     text, names = numbered("SELECT %(a)s, %(b)s, %(a)s LIKE 'x%%'")
     assert text == "SELECT $1, $2, $1 LIKE 'x%'"
     assert names == ["a", "b"]
+
+
+def test_the_store_names_every_domain():
+    from sql import store
+
+    assert set(store.DOMAINS) == {module.__name__.rsplit(".", 1)[1] for module in domain_modules()}
+    assert store.sites.get is store.sites.get  # loaded once, then kept

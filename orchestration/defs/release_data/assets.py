@@ -10,7 +10,6 @@ from orchestration.pipeline.release_history import store_feeds, wanted_feeds
 from orchestration.pipeline.status import (
     changed_statuses,
     compute_statuses,
-    key_unkeyed_versions,
     load_inputs,
     write_changed,
 )
@@ -62,14 +61,11 @@ def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSou
 def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResource):
     """Every present site module's update status, recomputed from scratch and compared with what is stored."""
     with database.connect() as conn:
-        # Versions added by hand are stored without their order key: key them before they are compared.
-        keyed = key_unkeyed_versions(conn)
-        conn.commit()
         fresh = compute_statuses(*load_inputs(conn, None))
         # The stored statuses come with the inputs: what differs is both the drift and what to write.
         drift = changed_statuses(fresh)
         written = write_changed(conn, drift, checked=fresh.height)
-    yield dg.MaterializeResult(metadata={**written, "versions_keyed": keyed, "drifted_rows": drift.height})
+    yield dg.MaterializeResult(metadata={**written, "drifted_rows": drift.height})
     yield dg.AssetCheckResult(
         check_name="no_status_drift", passed=drift.is_empty(),
         description="stored statuses match" if drift.is_empty() else f"{drift.height} site modules had drifted",
