@@ -115,7 +115,7 @@ def process(as_json: JsonFlag = False) -> None:
 
     import dagster as dg
 
-    from orchestration.process import process_pending
+    from orchestration.pipeline.process import process_pending
 
     env = runtime()
     os.environ.update(env.child_environment())

@@ -1,17 +1,13 @@
-"""The schema (Alembic migrations) and the SQL statements the platform runs.
+"""The store: the schema (Alembic migrations) and every SQL statement the platform runs.
 
-Statements live in `sql/statements/<name>.sql` and are loaded by name, so
-every query can be read, reviewed and EXPLAINed as plain SQL.
+This package is the only code that holds SQL. Each domain is a folder
+(`sites/`, `landing/`, `tasks/`, `inventory/`, `catalogue/`, `releases/`,
+`statuses/`, `summaries/`, ...) of `.sql` files with one module of typed
+functions beside them; callers reach them as `store.<domain>.<function>`
+(`sql/store.py`). `sql/query.py` runs a statement on the API's async
+connections and the pipeline's sync ones alike.
 """
 
-from functools import cache
 from pathlib import Path
 
-STATEMENTS = Path(__file__).parent / "statements"
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-@cache
-def statement(name: str) -> str:
-    """The text of `sql/statements/<name>.sql`."""
-    return (STATEMENTS / f"{name}.sql").read_text()

@@ -18,7 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from modwatch.bench.stack import Intake, peak_rss_mb
-from orchestration.status import refresh_status
+from orchestration.pipeline.status import refresh_status
 from sql import scale
 
 

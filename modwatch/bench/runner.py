@@ -33,7 +33,7 @@ from modwatch.bench.catalog import generate_catalog, write_advisories, write_fee
 from modwatch.bench.inventories import core_version_of, drift, generate_inventories, payload, site_sizes
 from modwatch.bench.scale import load_portfolio, load_release_data
 from modwatch.runtime import write_dagster_home
-from orchestration.advisories import load_advisories
+from orchestration.pipeline.advisories import load_advisories
 from sql import connection, scale
 from sql.migrate import upgrade
 

@@ -10,7 +10,7 @@ import polars as pl
 import psycopg
 
 from orchestration.defs.resources import ReleaseFeedResource
-from orchestration.releases import store_feeds, wanted_feeds
+from orchestration.pipeline.release_history import store_feeds, wanted_feeds
 from sql import scale
 from transforms.versions import version_struct
 

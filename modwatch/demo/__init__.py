@@ -74,7 +74,7 @@ def register_sites(conn: psycopg.Connection) -> list[RegisteredSite]:
 
 def load_advisories(conn: psycopg.Connection) -> list[dict]:
     """Load both bundled advisories metapackages (Drupal 7 and Drupal 8+)."""
-    from orchestration.advisories import load_advisories as load
+    from orchestration.pipeline.advisories import load_advisories as load
 
     return [load(conn, str(path)) for path in ADVISORIES_FILES]
 

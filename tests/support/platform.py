@@ -37,8 +37,9 @@ class Platform:
         return answer.json()["task_id"]
 
     def evaluate_sensor(self):
-        from orchestration.defs.sensors import landing_sensor
+        from orchestration.definitions import defs
 
+        landing_sensor = defs.get_repository_def().get_sensor_def("landing_sensor")
         context = dg.build_sensor_context(
             instance=self.instance,
             resources={"database": PostgresResource(database_url=self.database_url)},

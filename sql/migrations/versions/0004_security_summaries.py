@@ -4,8 +4,8 @@
 and ix_site_modules_insecure_module: a present module that is NOT_SECURE,
 REVOKED or known-vulnerable. Aggregating it over the portfolio at request time
 costs hundreds of milliseconds; the pipeline keeps these two small tables
-right instead (orchestration/status.py, after every status write, and
-sql/statements/site_delete.sql), and GET /reports/security only reads them.
+right instead (the status step of the pipeline, after every status write, and
+a site deletion, in its transaction), and GET /reports/security only reads them.
 Each holds only the sites and modules in trouble.
 
 A module's row is recounted over the whole portfolio whenever a site that has
