@@ -9,24 +9,19 @@ that asks for `database_url` starts from empty tables.
 import os
 import shutil
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
-import uvicorn
 
-from tests.support.ports import free_port
 from foundation.database import drop_database, ensure_database, libpq_url, start_embedded_server
 from foundation.settings import Settings
 from sql.migrate import VERSION_TABLE, upgrade
-
-ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef"
+from tests.support.live import ADMIN_TOKEN, LiveServer, make_settings, serve
+from tests.support.ports import free_port
 
 
 @pytest.fixture(scope="session")
@@ -90,47 +85,9 @@ def db(database_url) -> Iterator[psycopg.Connection]:
         yield conn
 
 
-def make_settings(tmp_path, database_url: str, **overrides) -> Settings:
-    values = dict(
-        database_url=database_url,
-        home=tmp_path / "home",
-        admin_token=ADMIN_TOKEN,
-        release_feed_url="file:///nonexistent",
-    )
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     return make_settings(tmp_path, database_url)
-
-
-@dataclass
-class LiveServer:
-    base_url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-def serve(app) -> LiveServer:
-    """Run `app` with uvicorn on a free port in a background thread."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test API server did not start")
-        time.sleep(0.01)
-    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import httpx
 import pytest
 
-from tests.conftest import make_settings
-from tests.intake.conftest import encode, landed, payload_a, push, register_site
 from tests.intake.tcp_proxy import BreakableProxy
+from tests.support.intake import encode, landed, payload_a, push, register_site
+from tests.support.live import make_settings
 
 
 @pytest.fixture

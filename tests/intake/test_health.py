@@ -1,4 +1,4 @@
-from tests.conftest import make_settings
+from tests.support.live import make_settings
 
 
 def test_health_answers_200_when_the_database_is_up(api):

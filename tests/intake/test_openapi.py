@@ -12,8 +12,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import ADMIN_TOKEN
-from tests.intake.conftest import register_site
+from tests.support.intake import register_site
+from tests.support.live import ADMIN_TOKEN
 
 PUSH_PATHS = ("/api/v1/sites/{site_id}/modules", "/api/v1/sites/{site_id}/modules/sync")
 

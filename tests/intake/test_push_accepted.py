@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.intake.conftest import encode, landed, module_a, module_b, payload_a, payload_b, push
+from tests.support.intake import encode, landed, module_a, module_b, payload_a, payload_b, push
 
 
 def assert_accepted(answer, *, modules: int, sync_type: str) -> dict:
@@ -162,7 +162,7 @@ def test_every_accepted_sync_is_audited_without_the_token(api, site, admin_heade
 
 
 def test_rate_limit_headers_on_acceptance(start_api, admin_headers, db):
-    from tests.intake.conftest import register_site
+    from tests.support.intake import register_site
 
     client = start_api(rate_limit_per_hour=5)
     site = register_site(client, admin_headers)

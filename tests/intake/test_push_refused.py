@@ -7,7 +7,7 @@ import time
 import psutil
 import pytest
 
-from tests.intake.conftest import encode, landed, module_a, module_b, payload_a, payload_b, push, register_site
+from tests.support.intake import encode, landed, module_a, module_b, payload_a, payload_b, push, register_site
 
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 

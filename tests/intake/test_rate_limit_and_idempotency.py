@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.conftest import make_settings
-from tests.intake.conftest import encode, landed, payload_a, push, register_site
+from tests.support.intake import encode, landed, payload_a, push, register_site
+from tests.support.live import make_settings
 
 
 def concurrently(count: int, send) -> list[httpx.Response]:

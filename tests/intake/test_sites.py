@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from tests.intake.conftest import landed, payload_a, push
+from tests.support.intake import landed, payload_a, push
 
 
 def test_create_shows_the_token_once_and_stores_only_its_hash(api, admin_headers, db):

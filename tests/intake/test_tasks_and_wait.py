@@ -9,7 +9,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from intake.waiting import MAX_WAIT_SECONDS, preferred_wait_seconds
-from tests.intake.conftest import payload_a, payload_b, push
+from tests.support.intake import payload_a, payload_b, push
 
 RESULT = {"site_id": 1, "sync_type": "full", "modules_processed": 3, "modules_created": 3, "modules_updated": 0,
           "modules_unchanged": 0, "modules_removed": 0, "security_updates_found": 0, "warnings": [], "errors": [],

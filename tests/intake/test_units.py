@@ -14,7 +14,7 @@ from intake.errors import ApiError, json_path
 from intake.payloads import detect_shape, parse_sync_payload
 from intake.ratelimit import RateWindow, retry_after_seconds
 from intake.site_urls import same_site_url, site_url_key
-from tests.intake.conftest import encode, payload_a, payload_b
+from tests.support.intake import encode, payload_a, payload_b
 
 
 def gunzip_in_chunks(data: bytes, limit: int, chunk: int) -> bytes:

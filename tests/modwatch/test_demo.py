@@ -12,8 +12,8 @@ from modwatch import demo
 from modwatch.demo.inventories import DEMO_SITES, EXPECTED, EXPECTED_KNOWN_VULNERABLE
 from modwatch.runtime import Runtime
 from sql import connection
-from tests.conftest import ADMIN_TOKEN
-from tests.orchestration.conftest import Platform
+from tests.support.live import ADMIN_TOKEN
+from tests.support.platform import Platform
 
 EVERY_STATUS = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED", "NOT_CURRENT", "CURRENT", "NOT_CHECKED", "UNKNOWN",
                 "NOT_FETCHED"}

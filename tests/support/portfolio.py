@@ -36,8 +36,8 @@ import pytest
 
 from foundation.database import drop_database, ensure_database
 from sql.migrate import upgrade
-from tests.conftest import ADMIN_TOKEN, make_settings, serve
 from tests.support.feeds import write_feed
+from tests.support.live import ADMIN_TOKEN, make_settings, serve
 from tests.support.payloads import Module, shape_b
 from tests.support.platform import Platform
 from tests.support.sites import Site
