@@ -201,6 +201,8 @@ _FEED = ("project", "feed_api")
 # these, so the work is done once per distinct combination (datestamp is null
 # except for dev snapshots).
 _INSTALL_KEY = ("project", "feed_api", "version", "is_custom", "datestamp")
+_VERSION_KEY = ["project", "feed_api", "version"]
+_SECURITY_KEY = ["project", "feed_api", "version", "datestamp"]
 # A supported branch that names a major: "8.x-1.", "2.", "10.5." (Drupal reads
 # it as a version by appending "0"; "8.x-" is the only core prefix it accepts).
 _SUPPORT_BRANCH = r"^(?:8\.x-)?(\d+)\.(?:\d+\.)?$"
@@ -242,9 +244,24 @@ def update_status_lazy(
     release_rows = _releases(releases, now)
     walkable = _walkable_releases(release_rows, feeds, branches)
 
-    targets = _targets(installs, feeds, branches)
+    # Everything but the security updates depends on the installed version alone;
+    # a dev snapshot's build date only decides which security releases it lacks.
+    targets = _targets(
+        installs.drop("is_custom", "datestamp").unique(subset=_VERSION_KEY, keep="any"),
+        feeds,
+        branches,
+    )
+    version_facts = targets.join(
+        _walk(targets, walkable), on=_VERSION_KEY, how="left", nulls_equal=True
+    ).drop("major", "minor", "is_dev", "sort_key")
     facts = (
-        targets.join(_walk(targets, walkable), on=list(_INSTALL_KEY), how="left", nulls_equal=True)
+        installs.join(version_facts, on=_VERSION_KEY, how="left", nulls_equal=True)
+        .join(
+            _security_updates(installs, targets, walkable),
+            on=_SECURITY_KEY,
+            how="left",
+            nulls_equal=True,
+        )
         .join(_also_available(targets, walkable), on=[*_FEED, "target_major"], how="left")
         .join(_last_reached(walkable), on=_FEED, how="left")
         .join(release_rows.group_by(_FEED).agg(release_count=pl.len()), on=_FEED, how="left")
@@ -450,61 +467,83 @@ def _newest(value: pl.Expr, where: pl.Expr) -> pl.Expr:
 
 
 def _walk(targets: pl.LazyFrame, walkable: pl.LazyFrame) -> pl.LazyFrame:
-    """Per install: what Drupal's walk finds between the top of the feed and the installed release."""
+    """Per installed version: what Drupal's walk finds from the top of the feed down to it."""
     drupal_7 = pl.col("is_drupal_7")
     is_installed = pl.col("release_version") == pl.col("version")
     before = pl.col("release_walk_key") > pl.col("walk_key")
     counts = pl.col("release_counts")
     # Drupal 8+ always looks at the installed release; Drupal 7 skips it when it is flagged.
-    looked_at = pl.when(drupal_7).then((before | is_installed) & counts).otherwise(
-        is_installed | (before & counts)
+    looked_at = (
+        pl.when(drupal_7)
+        .then((before | is_installed) & counts)
+        .otherwise(is_installed | (before & counts))
     )
     in_target = looked_at & (pl.col("release_major") == pl.col("target_major"))
     recommendable = (
-        in_target
-        & pl.col("release_is_official")
-        & (drupal_7 | pl.col("release_is_supported"))
+        in_target & pl.col("release_is_official") & (drupal_7 | pl.col("release_is_supported"))
     )
-    datestamp = pl.col("datestamp")
-    release_epoch = pl.col("release_epoch")
-    built_before_release = (
-        datestamp.is_not_null()
-        & ~(
-            release_epoch.is_not_null()
-            & (release_epoch != 0)
-            & (datestamp + DEV_DATESTAMP_LEEWAY > release_epoch)
-        )
-    )
-    security = (
-        before
-        & counts
-        & pl.col("release_is_security_update")
-        & (pl.col("release_major") <= pl.col("target_major"))
-        & (~pl.col("is_dev") | built_before_release)
-    )
-    installed_release = is_installed
+    dev_release = in_target & pl.col("release_is_dev")
     return (
         targets.filter(pl.col("sort_key").is_not_null(), pl.col("is_drupal_7").is_not_null())
-        .select(*_INSTALL_KEY, "is_dev", "walk_key", "target_major", "is_drupal_7")
+        .select(*_VERSION_KEY, "walk_key", "target_major", "is_drupal_7")
         .join(walkable.drop("is_drupal_7"), on=_FEED, how="inner")
         .filter(before | is_installed)
-        .group_by(_INSTALL_KEY)
+        .group_by(_VERSION_KEY)
         .agg(
             latest_version=_newest(pl.col("release_version"), in_target),
             latest_walk_key=_newest(pl.col("release_walk_key"), in_target),
-            latest_epoch=_newest(release_epoch, in_target),
+            latest_epoch=_newest(pl.col("release_epoch"), in_target),
             recommended_version=_newest(pl.col("release_version"), recommendable),
             recommended_walk_key=_newest(pl.col("release_walk_key"), recommendable),
-            dev_version=_newest(pl.col("release_version"), in_target & pl.col("release_is_dev")),
-            dev_epoch=_newest(release_epoch, in_target & pl.col("release_is_dev")),
-            security_updates=pl.col("release_version")
-            .filter(security)
-            .sort_by(pl.col("release_walk_key").filter(security), descending=True),
-            installed_in_feed=installed_release.any(),
-            installed_insecure=(installed_release & pl.col("release_is_insecure")).any(),
-            installed_unpublished=(installed_release & ~pl.col("release_is_published")).any(),
-            installed_unsupported_mark=(installed_release & pl.col("release_is_unsupported")).any(),
-            installed_supported=(installed_release & pl.col("release_is_supported")).any(),
+            dev_version=_newest(pl.col("release_version"), dev_release),
+            dev_epoch=_newest(pl.col("release_epoch"), dev_release),
+            installed_in_feed=is_installed.any(),
+            installed_insecure=(is_installed & pl.col("release_is_insecure")).any(),
+            installed_unpublished=(is_installed & ~pl.col("release_is_published")).any(),
+            installed_unsupported_mark=(is_installed & pl.col("release_is_unsupported")).any(),
+            installed_supported=(is_installed & pl.col("release_is_supported")).any(),
+        )
+    )
+
+
+def _security_updates(
+    installs: pl.LazyFrame, targets: pl.LazyFrame, walkable: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Per installed version and build date: the security releases before it in the walk.
+
+    For a dev snapshot only those not built before ``datestamp + 100 s``, and
+    none when the build date is unknown.
+    """
+    datestamp = pl.col("datestamp")
+    release_epoch = pl.col("release_epoch")
+    built_before_release = datestamp.is_not_null() & ~(
+        release_epoch.is_not_null()
+        & (release_epoch != 0)
+        & (datestamp + DEV_DATESTAMP_LEEWAY > release_epoch)
+    )
+    security_releases = walkable.filter(
+        pl.col("release_counts"), pl.col("release_is_security_update")
+    ).select(*_FEED, "release_version", "release_major", "release_walk_key", "release_epoch")
+    return (
+        installs.filter(pl.col("sort_key").is_not_null())
+        .select(*_SECURITY_KEY, "is_dev")
+        .unique(subset=_SECURITY_KEY, keep="any")
+        .join(
+            targets.select(*_VERSION_KEY, "walk_key", "target_major"),
+            on=_VERSION_KEY,
+            how="inner",
+        )
+        .join(security_releases, on=_FEED, how="inner")
+        .filter(
+            pl.col("release_walk_key") > pl.col("walk_key"),
+            pl.col("release_major") <= pl.col("target_major"),
+            ~pl.col("is_dev") | built_before_release,
+        )
+        .group_by(_SECURITY_KEY)
+        .agg(
+            security_updates=pl.col("release_version").sort_by(
+                "release_walk_key", descending=True
+            )
         )
     )
 
