@@ -1,16 +1,24 @@
-"""Reading a pushed body: JSON only, bounded in size before and after gzip.
+"""Reading a pushed body: JSON only, bounded in size before and after gzip, and in time.
 
 The limit holds for the bytes on the wire and for the decompressed bytes. A
 gzip stream is inflated incrementally with an output bound, so a small
 "gzip bomb" costs at most `limit` bytes of memory before it is refused.
+A `Content-Length` over the limit is refused before a byte of the body is
+read, and every request body must arrive within `BodyDeadline`'s time.
 """
 
+import asyncio
 import zlib
 from collections.abc import AsyncIterator
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intake.errors import ApiError, detail
+from intake.errors import ApiError, detail, error_response
+
+# A body that has not fully arrived by then holds a worker for nothing: a
+# 1000-module payload is a few hundred kilobytes, seconds on the slowest link.
+BODY_DEADLINE_SECONDS = 30.0
 
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 GZIP_CODINGS = {"gzip", "x-gzip"}
@@ -87,17 +95,24 @@ class BoundedGunzip:
         return bytes(self.output)
 
 
+def declared_length(request: Request) -> int | None:
+    declared = request.headers.get("content-length", "").strip()
+    return int(declared) if declared.isdigit() else None
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, decompressed, at most `limit` bytes (413 otherwise)."""
+    declared = declared_length(request)
+    if declared is not None and declared > limit:
+        # Refused as declared: waiting for bytes that will be thrown away
+        # would hang a client that sent less than it announced.
+        raise too_large(limit, f"Content-Length {declared}")
     coding = request.headers.get("content-encoding", "").strip().lower()
     gunzip = BoundedGunzip(limit) if coding in GZIP_CODINGS else None
     chunks: list[bytes] = []
     received = 0
     stream = request.stream()
-    declared = request.headers.get("content-length", "0").strip()
     try:
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large(limit, f"Content-Length {int(declared)}")
         async for chunk in stream:
             received += len(chunk)
             if received > limit:
@@ -115,8 +130,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def discard_body(request: Request, limit: int) -> None:
-    """Read and drop a body that will not be used (see `_drain`)."""
-    await _drain(request.stream(), limit)
+    """Read and drop a body that will not be used (see `_drain`); one declared over `limit` is not read."""
+    declared = declared_length(request)
+    if declared is None or declared <= limit:
+        await _drain(request.stream(), limit)
 
 
 async def _drain(stream: AsyncIterator[bytes], limit: int) -> None:
@@ -133,3 +150,57 @@ async def _drain(stream: AsyncIterator[bytes], limit: int) -> None:
                 return
     except ClientDisconnect:
         return
+
+
+class BodyDeadline:
+    """ASGI middleware: a request body must arrive whole within `seconds` of the request's start.
+
+    When it does not, the client gets a 408 at once and the connection is
+    closed; the route sees the client as gone and whatever it answers after
+    that is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float = BODY_DEADLINE_SECONDS) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = asyncio.get_running_loop().time() + self.seconds
+        body_complete = False
+        response_started = False
+        timed_out = False
+
+        async def receive_in_time() -> Message:
+            nonlocal body_complete, timed_out
+            if timed_out:
+                return {"type": "http.disconnect"}
+            if body_complete:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                timed_out = True
+                if not response_started:
+                    await body_timeout(self.seconds)(scope, receive, send)
+                return {"type": "http.disconnect"}
+            body_complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def send_unless_timed_out(message: Message) -> None:
+            nonlocal response_started
+            if timed_out:
+                return
+            response_started = True
+            await send(message)
+
+        await self.app(scope, receive_in_time, send_unless_timed_out)
+
+
+def body_timeout(seconds: float):
+    return error_response(408, "body_timeout",
+                          f"the request body did not arrive within {seconds:g} s; send it again",
+                          headers={"Connection": "close"})

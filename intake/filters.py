@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from fastapi import Request
+
 from foundation.vocabulary import EVENT_TYPES
 from intake.errors import ApiError, detail
 from intake.schemas.site_modules import MODULE_STATUSES
@@ -41,3 +43,18 @@ def check_time_range(since: datetime | None, until: datetime | None) -> None:
     if since is not None and until is not None and since > until:
         raise ApiError(422, "validation_failed", "`since` is after `until`",
                        details=[detail("query.until", "must not be before `since`", "range")])
+
+
+def refuse_unstorable_text(request: Request) -> None:
+    """A NUL character in any query or path parameter is a 422 naming it: PostgreSQL text cannot hold one.
+
+    Every route of the API depends on this, so a parameter added later is covered too.
+    """
+    given = [("query", name, value) for name, value in request.query_params.multi_items()]
+    given += [("path", name, str(value)) for name, value in request.path_params.items()]
+    problems = [detail(f"{where}.{name}", "must not contain a NUL character", "nul_character")
+                for where, name, value in given if "\x00" in name or "\x00" in value]
+    if problems:
+        raise ApiError(422, "validation_failed",
+                       f"{problems[0]['path']} contains a NUL character, which cannot be stored",
+                       details=problems)

@@ -8,9 +8,10 @@ from fastapi import FastAPI
 from foundation.secrets import admin_token, hash_token
 from foundation.settings import Settings, get_settings
 from intake.api import api_router
+from intake.body import BODY_DEADLINE_SECONDS, BodyDeadline
 from intake.database import make_engine
 from intake.errors import install_error_handlers
-from intake.openapi import openapi_with
+from intake.openapi import install_docs, openapi_with
 from intake.routers import health
 from intake.schemas.intake import PAYLOAD_MODELS
 
@@ -25,7 +26,8 @@ Every error answer has the same shape:
 """
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, database_url: str | None = None,
+               body_deadline_seconds: float = BODY_DEADLINE_SECONDS) -> FastAPI:
     """Build the app. `database_url` overrides the settings (tests, embedded mode)."""
     settings = settings or get_settings()
     url = database_url or settings.database_url
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         summary="Know which Drupal sites run insecure or outdated modules.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     configured_token = settings.admin_token.get_secret_value() if settings.admin_token else None
     app.state.settings = settings
@@ -56,6 +60,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.engine = make_engine(url)
     app.state.route_paths = {}  # see intake.urls
     install_error_handlers(app)
+    app.add_middleware(BodyDeadline, seconds=body_deadline_seconds)
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(api_router)
     app.openapi = openapi_with(app, PAYLOAD_MODELS)

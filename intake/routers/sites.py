@@ -4,15 +4,19 @@ from fastapi import APIRouter, Request, Response, status
 
 from intake.auth import site_access_error
 from intake.deps import AdminDep, CallerDep, ConnectionDep, JsonContentDep, ReadConnectionDep
-from intake.errors import error_responses, not_found
+from intake.errors import ApiError, detail, error_responses, not_found
 from intake.etag import conditional_json, read_responses
+from intake.schemas.errors import ErrorOut
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
 from intake.schemas.sites import SiteCountsOut, SiteId, SiteIn, SiteOut, SiteSortQuery, SiteTokenOut
 from intake.urls import path_for
 from sql import store
-from sql.sites import SitePageRow, SiteRow, SiteWithToken
+from sql.sites import SitePageRow, SiteRow, SiteWithToken, UrlTaken
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=error_responses(401, 403, 422, 503))
+
+CONFLICT_URL_TAKEN = {409: {"model": ErrorOut, "description": "Another site is registered with this URL "
+                                                           "(case and a trailing slash aside)"}}
 
 
 def site_out(row: SiteRow | SitePageRow) -> SiteOut:
@@ -33,10 +37,15 @@ def stale_after_hours(request: Request) -> int:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a site; its token is shown once",
-             responses=error_responses(400, 415))
+             responses={**error_responses(400, 415), **CONFLICT_URL_TAKEN})
 async def create_site(request: Request, caller: AdminDep, _: JsonContentDep, site: SiteIn, conn: ConnectionDep,
                       response: Response) -> SiteTokenOut:
+    """One site per URL: scheme, host, port and path name a site, whatever their case or a trailing slash."""
     created = await store.sites.create(conn, name=site.name, url=site.url, actor="admin")
+    if isinstance(created, UrlTaken):
+        holder = created.holder
+        raise ApiError(409, "site_url_taken", f"site {holder.id} ({holder.name!r}) is registered with {holder.url!r}",
+                       details=[detail("$.url", f"site {holder.id} has this URL", "unique")])
     response.headers["Location"] = path_for(request, "get_site", site_id=created.site.id)
     return token_out(created)
 

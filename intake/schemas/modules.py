@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from foundation.vocabulary import MACHINE_NAME_PATTERN, ModuleType
 from intake.schemas.pagination import Page
-from intake.schemas.text import NO_SPACE_PATTERN, VisibleName, http_url
+from intake.schemas.text import NO_SPACE_PATTERN, VisibleName, http_url, storable_moment
 
 # Lists inside one module's answer (versions, sites using it, sites not using
 # it) show their first this many; the rest page through their own routes.
@@ -20,6 +20,7 @@ MachineNamePath = Annotated[str, Path(pattern=MACHINE_NAME_PATTERN, description=
 Link = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_SPACE_PATTERN,
                             examples=["https://www.drupal.org/project/token"]), AfterValidator(http_url)]
 Description = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
+ReleaseDate = Annotated[datetime, Field(strict=False), AfterValidator(storable_moment)]
 VersionString = Annotated[str, Field(min_length=1, max_length=50, pattern=NO_SPACE_PATTERN, examples=["8.x-1.6"])]
 
 ModuleTypeQuery = Annotated[ModuleType | None, Query(description="Only modules of this type")]
@@ -73,7 +74,7 @@ class ModuleVersionIn(BaseModel):
     version: VersionString
     is_security_update: bool | None = Field(
         default=None, description="Mark (or unmark) as a security release by hand; statuses follow on the next run")
-    release_date: datetime | None = Field(default=None, strict=False, description="When it was released (ISO 8601)")
+    release_date: ReleaseDate | None = Field(default=None, description="Release time (ISO 8601, UTC if no zone)")
     release_notes_link: Link | None = None
 
 

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from foundation.secrets import hash_token, new_token
 from sql import audit, summaries
-from sql.query import Query, operation
+from sql.query import Query, Statement, operation
 
 
 class SiteRow(NamedTuple):
@@ -77,8 +77,22 @@ class SiteWithToken(NamedTuple):
     token: str
 
 
+class SiteHoldingUrl(NamedTuple):
+    id: int
+    name: str
+    url: str
+
+
+class UrlTaken(NamedTuple):
+    """A registration refused: `holder` is registered with the same URL."""
+
+    holder: SiteHoldingUrl
+
+
 GET = Query.of(__file__, "get", row=SiteRow)
 PAGE = Query.of(__file__, "page", row=SitePageRow)
+LOCK_REGISTRATIONS = Statement.of(__file__, "lock_registrations")
+SAME_URL = Query.of(__file__, "same_url", row=SiteHoldingUrl)
 INSERT = Query.of(__file__, "insert", row=RegisteredSite)
 ROTATE_TOKEN = Query.of(__file__, "rotate_token", row=RegisteredSite)
 DELETE = Query.of(__file__, "delete", row=DeletedSite)
@@ -108,7 +122,12 @@ def token_owner(conn, *, token_hash: bytes):
 
 @operation
 def create(*, name: str, url: str, actor: str):
-    """Register a site with a new token (`SiteWithToken`), audited as `site.create`."""
+    """Register a site with a new token (`SiteWithToken`), audited as `site.create`; or, when a
+    site has the same URL (case and a trailing slash aside), `UrlTaken` naming it."""
+    yield LOCK_REGISTRATIONS.step()
+    holders = yield SAME_URL.step(url=url)
+    if holders:
+        return UrlTaken(holders[0])
     token = new_token()
     (site,) = yield INSERT.step(name=name, url=url, token_hash=hash_token(token))
     yield audit.entry(actor=actor, action="site.create", entity_type="site", entity_id=site.id,
