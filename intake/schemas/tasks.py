@@ -45,3 +45,10 @@ class TaskStatusOut(BaseModel):
     progress: TaskProgressOut
     result: SyncResult | None
     error: str | None = Field(description="Why the task failed")
+
+
+class TaskRetryOut(BaseModel):
+    task_id: UUID
+    status: TaskState = Field(description="pending: the next ingest run takes it again")
+    status_url: str
+    previous_error: str | None = Field(description="Why it had failed")

@@ -4,7 +4,7 @@ The landing table is the task record. The API reads a task's status and
 outcome; the pipeline takes the rest of the lifecycle: find pending payloads,
 claim them for a run, report progress, fail one with a reason, complete the
 run's merged tasks, and put back the tasks of runs that ended without
-finishing them.
+finishing them. An operator lists tasks and puts failed ones back to pending.
 """
 
 from collections.abc import Sequence
@@ -73,6 +73,35 @@ class RunSite(NamedTuple):
     site_id: int
 
 
+class RetryOutcome(NamedTuple):
+    """A task asked to be retried: `retried`, or why not (its `status` is not failed, or `superseded_by`
+    names a later payload of its site that was applied since)."""
+
+    task_id: str
+    site_id: int
+    status: str
+    error: str | None
+    superseded_by: str | None
+    retried: bool
+
+
+class TaskBrief(NamedTuple):
+    task_id: str
+    site_id: int
+    status: str
+    received_at: datetime
+    attempts: int
+    run_id: str | None
+    progress_message: str | None
+    error: str | None
+
+
+class StatusCount(NamedTuple):
+    status: str
+    tasks: int
+    oldest_received_at: datetime
+
+
 class UnaccountedPayload(NamedTuple):
     task_id: str
     status: str
@@ -91,6 +120,9 @@ PROGRESS = Statement.of(__file__, "progress")
 COMPLETE = Query.of(__file__, "complete", row=CompletedTask)
 RUN_SITES = Query.of(__file__, "run_sites", row=RunSite)
 UNACCOUNTED = Query.of(__file__, "unaccounted", row=UnaccountedPayload)
+RETRY = Query.of(__file__, "retry", row=RetryOutcome)
+RECENT = Query.of(__file__, "recent", row=TaskBrief)
+COUNTS = Query.of(__file__, "counts", row=StatusCount)
 
 
 def status(conn, *, task_id: UUID, token_hash: bytes | None):
@@ -149,3 +181,20 @@ def run_sites(conn, *, run_id: str):
 def unaccounted(conn, *, run_id: str):
     """Payloads the run left unfinished, and failures without a reason (`UnaccountedPayload`s, at most 20)."""
     return UNACCOUNTED.all(conn, run_id=run_id)
+
+
+def retry(conn, *, task_ids: Sequence[str] = (), every_failed: bool = False, actor: str):
+    """Put these failed tasks (or `every_failed` one) back to pending, each audited as `task.retry`.
+
+    Answers one `RetryOutcome` per task found; ids of no task are absent. Run it in a transaction."""
+    return RETRY.all(conn, task_ids=list(task_ids), every_failed=every_failed, actor=actor)
+
+
+def recent(conn, *, status: str | None = None, limit: int = 50):
+    """The latest `limit` tasks (`TaskBrief`s), newest first, optionally only those of `status`."""
+    return RECENT.all(conn, status=status, limit=limit)
+
+
+def counts(conn):
+    """Tasks per status (`StatusCount`s), with the oldest arrival of each."""
+    return COUNTS.all(conn)

@@ -5,7 +5,8 @@ UPDATE landing_payloads p
 SET status = 'in_progress',
     run_id = %(run_id)s,
     started_at = coalesce(p.started_at, now()),
-    attempts = p.attempts + 1,
+    -- A retried step of the same run claims again: only a new run counts as an attempt.
+    attempts = p.attempts + CASE WHEN p.status = 'pending' THEN 1 ELSE 0 END,
     progress_total = p.modules_received,
     progress_message = 'claimed by run ' || %(run_id)s
 WHERE p.id = ANY(%(landing_ids)s)

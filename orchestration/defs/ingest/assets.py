@@ -3,7 +3,9 @@
 Each asset is one visible step in the Dagster UI. The merge is one
 transaction that also records each task's counts (`merged_at`), so a run that
 dies after it never applies a payload twice: the re-run skips straight to
-status and completion.
+status and completion. Every step is retried after a transient database error
+(a lock timeout, a deadlock, a lost connection): it is run again, its tasks
+are never failed for it.
 """
 
 import time
@@ -16,6 +18,7 @@ from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
 from orchestration.pipeline import landing
 from orchestration.pipeline.merge import merge_inventory
 from orchestration.pipeline.release_history import store_feeds, wanted_feeds
+from orchestration.pipeline.retries import is_transient, retried_when_transient
 from orchestration.pipeline.status import refresh_status
 from sql import tasks
 from transforms.inventory import PAYLOADS_SCHEMA, normalise_inventory, payload_body_errors
@@ -49,7 +52,7 @@ def normalised_inventory(
     context: dg.AssetExecutionContext, config: LandingBatch, database: PostgresResource
 ) -> pl.DataFrame:
     """Claim the batch's payloads and normalise both payload shapes into one frame."""
-    with database.connect(autocommit=True) as conn:
+    with retried_when_transient(context), database.connect(autocommit=True) as conn:
         claimed = landing.claim(conn, run_id=context.run.run_id, landing_ids=config.landing_ids)
         to_merge = [payload for payload in claimed if payload.merged_at is None]
         payloads, failures = payload_frame(to_merge)
@@ -85,10 +88,12 @@ def site_modules(
         context.add_output_metadata({"rows": 0})
         return
     started = time.perf_counter()
-    with database.connect() as conn:
+    with retried_when_transient(context), database.connect() as conn:
         try:
             outcomes = merge_inventory(conn, normalised_inventory)
         except psycopg.Error as error:
+            if is_transient(error):
+                raise
             # One bad payload must not sink the batch: retry task by task, in order.
             context.log.warning(f"batch merge failed ({error}); merging payload by payload")
             outcomes = merge_one_by_one(context, conn, normalised_inventory)
@@ -104,6 +109,8 @@ def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame)
             for outcome, n in merge_inventory(conn, rows).items():
                 totals[outcome] = totals.get(outcome, 0) + n
         except psycopg.Error as error:
+            if is_transient(error):
+                raise
             conn.rollback()
             tasks.fail(conn, task_id=task_id, error=f"merge failed: {error}")
             conn.commit()
@@ -115,7 +122,7 @@ def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame)
 def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
                   release_feeds: ReleaseFeedResource) -> None:
     """Status of the run's sites: fetch feeds of projects seen for the first time, then recompute."""
-    with database.connect(autocommit=True) as conn:
+    with retried_when_transient(context), database.connect(autocommit=True) as conn:
         site_ids = [site.site_id for site in tasks.run_sites(conn, run_id=context.run.run_id)]
         new_feeds = wanted_feeds(conn, new_only=True)
         stored = store_feeds(conn, release_feeds.fetch(new_feeds)) if new_feeds else None
@@ -128,7 +135,7 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
 @dg.asset(group_name=GROUP, kinds={"postgres"}, deps=[update_status])
 def task_results(context: dg.AssetExecutionContext, database: PostgresResource) -> None:
     """Mark the run's merged tasks completed with their results."""
-    with database.connect(autocommit=True) as conn:
+    with retried_when_transient(context), database.connect(autocommit=True) as conn:
         completed = tasks.complete(conn, run_id=context.run.run_id)
     context.add_output_metadata({
         "tasks_completed": len(completed),
