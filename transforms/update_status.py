@@ -235,14 +235,19 @@ def update_status_lazy(
     now: datetime | None = None,
 ) -> pl.LazyFrame:
     """The lazy plan behind :func:`compute_update_status`."""
-    installed_rows = _installed(installed)
-    installs = installed_rows.drop("site_module_id", "site_id").unique(
-        subset=list(_INSTALL_KEY), keep="any"
+    # Frames read by several branches of the plan are cached explicitly: the
+    # optimizer does not always see that they are shared, and computing the
+    # installed rows twice costs more than the whole walk.
+    installed_rows = _installed(installed).cache()
+    installs = (
+        installed_rows.drop("site_module_id", "site_id")
+        .unique(subset=list(_INSTALL_KEY), keep="any")
+        .cache()
     )
-    feeds = _feeds(projects)
+    feeds = _feeds(projects).cache()
     branches = _branches(feeds)
-    release_rows = _releases(releases, now)
-    walkable = _walkable_releases(release_rows, feeds, branches)
+    release_rows = _releases(releases, now).cache()
+    walkable = _walkable_releases(release_rows, feeds, branches).cache()
 
     # Everything but the security updates depends on the installed version alone;
     # a dev snapshot's build date only decides which security releases it lacks.
@@ -250,7 +255,7 @@ def update_status_lazy(
         installs.drop("is_custom", "datestamp").unique(subset=_VERSION_KEY, keep="any"),
         feeds,
         branches,
-    )
+    ).cache()
     version_facts = targets.join(
         _walk(targets, walkable), on=_VERSION_KEY, how="left", nulls_equal=True
     ).drop("major", "minor", "is_dev", "sort_key")
@@ -287,30 +292,34 @@ def _walk_key(major: pl.Expr, minor: pl.Expr, is_dev: pl.Expr, sort_key: pl.Expr
 
 
 def _installed(installed: Frame) -> pl.LazyFrame:
-    datestamp = pl.col("datestamp")
+    rows = _lazy(installed).select(
+        "site_module_id",
+        "site_id",
+        pl.col(_FEED).cast(pl.String),
+        pl.col("version").cast(pl.String),
+        pl.col("major").cast(pl.Int64),
+        pl.col("minor").cast(pl.Int64),
+        pl.col("is_dev").fill_null(False),
+        pl.col("sort_key").cast(pl.Int64),
+        pl.col("datestamp").cast(pl.Int64),
+        is_custom=(pl.col("module_type") == "custom").fill_null(False)
+        | pl.col("project").is_null(),
+    )
+    # A project's modules on a site are one install: Drupal dates it by the
+    # newest of their datestamps. Only dev snapshots need it, and they are few.
+    install = ["site_id", *_FEED, "version", "is_custom"]
+    project_datestamps = (
+        rows.filter(pl.col("is_dev"))
+        .group_by(install)
+        .agg(project_datestamp=pl.col("datestamp").max())
+    )
+    project_datestamp = pl.col("project_datestamp")
     return (
-        _lazy(installed)
-        .select(
-            "site_module_id",
-            "site_id",
-            pl.col(_FEED).cast(pl.String),
-            pl.col("version").cast(pl.String),
-            pl.col("major").cast(pl.Int64),
-            pl.col("minor").cast(pl.Int64),
-            pl.col("is_dev").fill_null(False),
-            pl.col("sort_key").cast(pl.Int64),
-            pl.col("datestamp").cast(pl.Int64),
-            is_custom=(pl.col("module_type") == "custom").fill_null(False)
-            | pl.col("project").is_null(),
-        )
-        # A project's modules on a site are one install: Drupal dates it by the
-        # newest of their datestamps.
-        .with_columns(datestamp.max().over("site_id", *_FEED, "version", "is_custom"))
-        .with_columns(
-            # Only a dev snapshot's build date matters, and 0 means unknown;
-            # dropping the others lets every site on one release share one computation.
-            datestamp=pl.when(pl.col("is_dev") & (datestamp != 0)).then(datestamp),
-        )
+        rows.join(project_datestamps, on=install, how="left", maintain_order="left")
+        # 0 means unknown; dropping every other datestamp lets every site on one
+        # release share one computation.
+        .with_columns(datestamp=pl.when(project_datestamp != 0).then(project_datestamp))
+        .drop("project_datestamp")
     )
 
 
@@ -463,7 +472,8 @@ def _targets(
 
 def _newest(value: pl.Expr, where: pl.Expr) -> pl.Expr:
     """``value`` of the release matching ``where`` that comes first in the walk (inside a group_by)."""
-    return value.filter(where).sort_by(pl.col("release_walk_key").filter(where)).last()
+    first_in_walk = pl.col("release_walk_key").filter(where).arg_max()
+    return value.filter(where).get(first_in_walk, null_on_oob=True)
 
 
 def _walk(targets: pl.LazyFrame, walkable: pl.LazyFrame) -> pl.LazyFrame:
