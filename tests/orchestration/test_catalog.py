@@ -108,4 +108,6 @@ def test_the_merge_stores_each_new_version_with_its_parsed_fields(platform, db, 
         assert (stored["major"], stored["minor"], stored["patch"], stored["extra"], stored["sort_key"]) == (
             parsed.major, parsed.minor, parsed.patch, parsed.extra, parsed.sort_key)
     assert versions["not-a-version"]["sort_key"] is None and versions["not-a-version"]["major"] is None
-    assert token_status(db, site.id)["status"] == "NOT_CURRENT"
+    # The status step stores the latest release it points at with the feed's parsed fields.
+    latest = versions["8.x-1.6"]
+    assert (latest["major"], latest["patch"], latest["sort_key"]) == (1, 6, parse_version("8.x-1.6").sort_key)
