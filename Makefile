@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run API_PORT=8080 UI_PORT=3080` when the default ports are taken.
+API_PORT ?= 8000
+UI_PORT ?= 3000
 
 .PHONY: run test lint bench clean
 
@@ -13,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/modwatch up --demo
+	$(BIN)/modwatch up --demo --api-port $(API_PORT) --ui-port $(UI_PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,18 +1,32 @@
-"""The `modwatch` command line."""
+"""The `modwatch` command line.
 
+Every command ends with one line saying what it did, and exits non-zero when
+what it was asked to do failed. Failures an operator can fix (a database that
+does not answer, a missing file, a busy port) are one line on stderr, not a
+traceback; `--verbose` shows Dagster's own logs and Python's warnings.
+"""
+
+import functools
 import json
+import logging
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from foundation.settings import Settings
 
-app = typer.Typer(no_args_is_help=True, help="Know which Drupal sites run insecure or outdated modules.")
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Know which Drupal sites run insecure or outdated modules.")
 site_app = typer.Typer(no_args_is_help=True, help="Register and manage monitored sites.")
 app.add_typer(site_app, name="site")
+tasks_app = typer.Typer(no_args_is_help=True, help="Landed payloads: list them, retry failed ones.")
+app.add_typer(tasks_app, name="tasks")
 releases_app = typer.Typer(no_args_is_help=True, help="drupal.org release data.")
 app.add_typer(releases_app, name="releases")
 advisories_app = typer.Typer(no_args_is_help=True, help="Security advisories (composer metapackage).")
@@ -20,10 +34,50 @@ app.add_typer(advisories_app, name="advisories")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 ROOT = Path(__file__).resolve().parent.parent
+VERBOSE = {"on": False}
+
+
+@app.callback()
+def options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Dagster's logs and warnings.")]
+            = False) -> None:
+    VERBOSE["on"] = verbose
+    if not verbose:
+        warnings.simplefilter("ignore")
+        logging.getLogger("dagster").setLevel(logging.ERROR)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"modwatch: {message}", err=True)
+    return typer.Exit(code)
+
+
+def database_error_line(error: Exception) -> str:
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return f"cannot reach the database (MODWATCH_DATABASE_URL): {reason}"
+
+
+def one_line_errors(command):
+    """A database that does not answer is one line on stderr and exit 1, whatever the command."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError as SqlAlchemyOperationalError
+
+    @functools.wraps(command)
+    def guarded(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (psycopg.OperationalError, SqlAlchemyOperationalError) as error:
+            raise fail(database_error_line(error)) from None
+
+    return guarded
 
 
 def load_settings() -> Settings:
+    """The settings: the environment (and `.env`), then those of a platform running on the same home."""
+    from modwatch.runtime import join_running_platform
+
     try:
+        join_running_platform(Settings().home)
         return Settings()
     except ValidationError as error:
         for problem in error.errors():
@@ -35,14 +89,19 @@ def load_settings() -> Settings:
 def runtime(migrate: bool = True):
     from modwatch.runtime import prepare
 
-    return prepare(load_settings(), migrate=migrate)
+    settings = load_settings()
+    env = prepare(settings, migrate=migrate)
+    os.environ.setdefault("XDG_RUNTIME_DIR", env.child_environment()["XDG_RUNTIME_DIR"])
+    return env
 
 
 def emit(data, as_json: bool, text: str) -> None:
-    typer.echo(json.dumps(data, default=str) if as_json else text)
+    """`--json`: the data, with timestamps as the API writes them; else the text."""
+    typer.echo(to_json(data).decode() if as_json else text)
 
 
 @app.command()
+@one_line_errors
 def migrate(
     downgrade: Annotated[str | None, typer.Option(help="Downgrade to this revision (e.g. base).")] = None,
 ) -> None:
@@ -59,6 +118,7 @@ def migrate(
 
 
 @site_app.command("add")
+@one_line_errors
 def site_add(
     name: Annotated[str, typer.Option(help="Human name of the site.")],
     url: Annotated[str, typer.Option(help="Base URL the site reports.")],
@@ -75,6 +135,7 @@ def site_add(
 
 
 @site_app.command("list")
+@one_line_errors
 def site_list(as_json: JsonFlag = False) -> None:
     """List registered sites."""
     from sql import connection, store
@@ -83,10 +144,11 @@ def site_list(as_json: JsonFlag = False) -> None:
     with connection.connect(env.database_url) as conn:
         sites = store.sites.list_brief(conn)
     lines = [f"{s.id:>6}  {s.name:<30} {s.url:<40} last sync: {s.last_sync_at or '-'}" for s in sites]
-    emit([site._asdict() for site in sites], as_json, "\n".join(lines) or "no sites yet")
+    emit([site._asdict() for site in sites], as_json, "\n".join([*lines, f"{len(sites)} site(s)"]))
 
 
 @site_app.command("token")
+@one_line_errors
 def site_token(
     site_id: Annotated[int, typer.Argument(help="Site id.")],
     rotate: Annotated[bool, typer.Option("--rotate", help="Issue a new token; the old one stops working.")] = False,
@@ -96,23 +158,93 @@ def site_token(
     from sql import connection, store
 
     if not rotate:
-        typer.echo("tokens are stored only as hashes; use --rotate to issue a new one", err=True)
-        raise typer.Exit(2)
+        raise fail("tokens are stored only as hashes; use --rotate to issue a new one", 2)
     env = runtime()
     with connection.connect(env.database_url) as conn:
         rotated = store.sites.rotate_token(conn, site_id=site_id, actor="cli")
     if rotated is None:
-        typer.echo(f"modwatch: no site {site_id}", err=True)
-        raise typer.Exit(1)
+        raise fail(f"no site {site_id}")
     site = {**rotated.site._asdict(), "token": rotated.token}
     emit(site, as_json, f"site {site_id}: new token: {site['token']}  (shown only once)")
 
 
+@tasks_app.command("list")
+@one_line_errors
+def tasks_list(
+    status: Annotated[str | None, typer.Option(help="Only tasks in this state (pending, in_progress, "
+                                                    "completed, failed).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    as_json: JsonFlag = False,
+) -> None:
+    """The latest tasks, with a hint when pending ones are not being taken."""
+    import dagster as dg
+
+    from foundation.vocabulary import TaskState
+    from modwatch.task_queue import why_pending
+    from sql import connection, store
+
+    if status is not None and status not in {state.value for state in TaskState}:
+        raise fail(f"--status must be one of {', '.join(state.value for state in TaskState)}", 2)
+    env = runtime()
+    with connection.connect(env.database_url) as conn:
+        tasks = store.tasks.recent(conn, status=status, limit=limit)
+        counts = {count.status: count for count in store.tasks.counts(conn)}
+    pending = counts["pending"].tasks if "pending" in counts else 0
+    hint = None
+    if pending:
+        os.environ.update(env.child_environment())
+        with dg.DagsterInstance.get() as instance:
+            hint = why_pending(instance)
+    lines = [f"{t.task_id}  site {t.site_id:<5} {t.status:<11} {t.received_at:%Y-%m-%d %H:%M:%S}  "
+             f"{t.error or t.progress_message or ''}" for t in tasks]
+    summary = ", ".join(f"{count.tasks} {name}" for name, count in sorted(counts.items())) or "no tasks"
+    if hint:
+        summary += f"; {pending} pending since {counts['pending'].oldest_received_at:%Y-%m-%d %H:%M:%S}: {hint}"
+    emit({"tasks": [task._asdict() for task in tasks], "counts": {name: count.tasks for name, count in counts.items()},
+          "pending_hint": hint}, as_json, "\n".join([*lines, summary]))
+
+
+@tasks_app.command("retry")
+@one_line_errors
+def tasks_retry(
+    task_ids: Annotated[list[str] | None, typer.Argument(help="Failed tasks to retry.")] = None,
+    every_failed: Annotated[bool, typer.Option("--failed", help="Retry every failed task.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Put failed tasks back to pending: the next ingest run takes them again."""
+    from uuid import UUID
+
+    from sql import connection, store
+
+    if not task_ids and not every_failed:
+        raise fail("name the tasks to retry, or pass --failed for every failed task", 2)
+    for task_id in task_ids or []:
+        try:
+            UUID(task_id)
+        except ValueError:
+            raise fail(f"{task_id!r} is not a task id (a UUID)", 2) from None
+    env = runtime()
+    with connection.connect(env.database_url) as conn:
+        outcomes = store.tasks.retry(conn, task_ids=task_ids or [], every_failed=every_failed, actor="cli")
+    found = {outcome.task_id for outcome in outcomes}
+    problems = [f"no task {task_id}" for task_id in task_ids or [] if str(UUID(task_id)) not in found]
+    problems += [f"task {o.task_id} is {o.status}" if o.status != "failed" else
+                 f"task {o.task_id}: task {o.superseded_by} of site {o.site_id} was applied after it"
+                 for o in outcomes if not o.retried]
+    retried = [o for o in outcomes if o.retried]
+    lines = [f"{o.task_id}  site {o.site_id:<5} retried (was: {o.error})" for o in retried]
+    summary = f"{len(retried)} task(s) back to pending" + (f"; not retried: {'; '.join(problems)}" if problems else "")
+    if every_failed and not outcomes:
+        summary = "no failed tasks"
+    emit({"retried": [o.task_id for o in retried], "not_retried": problems}, as_json, "\n".join([*lines, summary]))
+    if problems:
+        raise typer.Exit(1)
+
+
 @app.command()
+@one_line_errors
 def process(as_json: JsonFlag = False) -> None:
     """Run the ingest job now, in this process, until nothing is pending."""
-    import os
-
     import dagster as dg
 
     from orchestration.pipeline.process import process_pending
@@ -120,19 +252,39 @@ def process(as_json: JsonFlag = False) -> None:
     env = runtime()
     os.environ.update(env.child_environment())
     with dg.DagsterInstance.get() as instance:
-        results = process_pending(env.database_url, instance, env.settings.ingest_batch_size)
-    summary = [{"run_id": r.run_id, "success": r.success} for r in results]
-    failed = [r for r in summary if not r["success"]]
-    emit(summary, as_json, f"{len(summary)} ingest run(s), {len(failed)} failed" if summary else "nothing pending")
-    if failed:
+        processed = process_pending(env.database_url, instance, env.settings.ingest_batch_size,
+                                    run_config=dagster_logging())
+    parts = [f"{len(processed.runs)} ingest run(s): {processed.completed} payload(s) completed, "
+             f"{processed.failed} failed"] if processed.runs else ["nothing pending"]
+    if processed.failed_runs:
+        parts.append(f"runs failed: {', '.join(processed.failed_runs)}")
+    if processed.released_runs:
+        parts.append(f"put back the payloads of dead runs {', '.join(processed.released_runs)}")
+    if processed.waiting:
+        parts.append(f"{processed.waiting} payload(s) wait behind run(s) still in progress: "
+                     f"{', '.join(processed.blocking_runs) or 'unknown'}")
+    summary = "; ".join(parts)
+    if as_json:
+        typer.echo(json.dumps([{"run_id": run.run_id, "success": run.success} for run in processed.runs]))
+        typer.echo(summary, err=True)
+    else:
+        typer.echo(summary)
+    if processed.failed_runs or processed.failed or processed.waiting:
         raise typer.Exit(1)
 
 
-def run_job_in_process(job_name: str, run_config: dict) -> dict:
-    """Run a Dagster job here, recorded in the platform's Dagster instance (visible in the UI)."""
-    import os
+def dagster_logging() -> dict:
+    """Run config for Dagster's console logger: its DEBUG stream only with --verbose."""
+    level = "DEBUG" if VERBOSE["on"] else "CRITICAL"
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
 
+
+def run_job_in_process(job_name: str, run_config: dict):
+    """Run a Dagster job here, recorded in the platform's Dagster instance (visible in the UI)."""
     import dagster as dg
+
+    from modwatch.outcomes import run_outcome
+    from orchestration.launcher import in_process_tags
 
     env = runtime()
     os.environ.update(env.child_environment())
@@ -140,33 +292,43 @@ def run_job_in_process(job_name: str, run_config: dict) -> dict:
 
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def(job_name).execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False)
-        checks = [{"check": c.check_name, "passed": c.passed} for c in result.get_asset_check_evaluations()]
-    return {"run_id": result.run_id, "success": result.success, "checks": checks}
+            run_config={**run_config, **dagster_logging()}, instance=instance, raise_on_error=False,
+            tags=in_process_tags())
+        return run_outcome(result)
 
 
 @releases_app.command("refresh")
+@one_line_errors
 def releases_refresh(
     project: Annotated[list[str] | None, typer.Option("--project", help="Only this project (repeatable).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Fetch release feeds now (stale ones, or --project) and recompute statuses."""
+    from modwatch.outcomes import releases_summary
+
     outcome = run_job_in_process("refresh_releases", {"ops": {"release_data": {"config": {
         "projects": project or None, "force": bool(project)}}}})
-    emit(outcome, as_json, f"run {outcome['run_id']}: {'ok' if outcome['success'] else 'FAILED'}")
-    if not outcome["success"]:
+    summary, succeeded = releases_summary(outcome)
+    emit({**outcome.as_json(), "summary": summary}, as_json, summary)
+    if not succeeded:
         raise typer.Exit(1)
 
 
 @advisories_app.command("load")
+@one_line_errors
 def advisories_load(
     source: Annotated[str | None, typer.Argument(help="URL or file; default MODWATCH_ADVISORIES_URL.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Load a drupal-security-advisories metapackage and recompute statuses."""
+    from modwatch.outcomes import advisories_summary
+
+    if source and "://" not in source and not Path(source).is_file():
+        raise fail(f"advisories not loaded: no such file: {source}", 2)
     outcome = run_job_in_process("load_advisories", {"ops": {"security_advisories": {"config": {"source": source}}}})
-    emit(outcome, as_json, f"run {outcome['run_id']}: {'ok' if outcome['success'] else 'FAILED'}")
-    if not outcome["success"]:
+    summary, succeeded = advisories_summary(outcome)
+    emit({**outcome.as_json(), "summary": summary}, as_json, summary)
+    if not succeeded:
         raise typer.Exit(1)
 
 
@@ -202,18 +364,39 @@ def bench(
 
 
 @app.command()
+@one_line_errors
 def up(
     demo: Annotated[bool, typer.Option("--demo", help="Load three demo sites and bundled release feeds.")] = False,
     api_port: Annotated[int, typer.Option(help="Port of the HTTP API.")] = 8000,
     ui_port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
 ) -> None:
     """Run everything: migrations, the API, the Dagster webserver and daemon. Ctrl-C stops all."""
+    from modwatch.runtime import PlatformRunning, platform_lock
+    from modwatch.supervisor import port_in_use
+
+    settings = load_settings()
+    try:
+        with platform_lock(settings.home):
+            for port, what, option in ((api_port, "the API", "--api-port"), (ui_port, "the Dagster UI", "--ui-port")):
+                if port_in_use(port):
+                    raise fail(f"port {port} for {what} is already in use; choose another with {option} "
+                               f"(make run API_PORT=... UI_PORT=...)")
+            dead = run_platform(settings, demo=demo, api_port=api_port, ui_port=ui_port)
+    except PlatformRunning as running:
+        raise fail(f"{running}; stop it first, or give this one another MODWATCH_HOME") from None
+    if dead:
+        raise fail(f"{dead} exited unexpectedly; the platform stopped (run with --verbose for its logs)")
+
+
+def run_platform(settings: Settings, *, demo: bool, api_port: int, ui_port: int) -> str | None:
+    """Start the services, print where they are, and wait for Ctrl-C; answers a service that died."""
+    from modwatch.runtime import prepare, write_platform_environment
     from modwatch.supervisor import Supervisor, platform_services
 
-    env = runtime()
+    env = prepare(settings)
     environment = env.child_environment()
     # Task status links to runs: unless configured, they point at the UI this command starts.
-    if "dagster_ui_url" not in env.settings.model_fields_set:
+    if "dagster_ui_url" not in settings.model_fields_set:
         environment["MODWATCH_DAGSTER_UI_URL"] = f"http://localhost:{ui_port}"
     demo_data = None
     if demo:
@@ -221,10 +404,10 @@ def up(
 
         demo_data = prepare_demo(env)
         environment.update(demo_data.environment)
-    where = f"embedded, {env.settings.home / 'pgdata'}" if env.embedded_server else "configured server"
+    write_platform_environment(settings.home, environment)
+    where = f"embedded, {settings.home / 'pgdata'}" if env.embedded_server else "configured server"
     supervisor = Supervisor(environment)
-    for service in platform_services(api_port=api_port, ui_port=ui_port,
-                                     workspace=str(ROOT / "workspace.yaml")):
+    for service in platform_services(api_port=api_port, ui_port=ui_port, workspace=str(ROOT / "workspace.yaml")):
         supervisor.start(service)
     typer.echo(
         f"\nmodwatch is up\n"
@@ -232,11 +415,12 @@ def up(
         f"  Dagster UI http://localhost:{ui_port}\n"
         f"  database   {where}\n"
         f"  admin token {env.admin_token}\n"
+        f"Other terminals: `modwatch ...` commands use this platform's settings.\n"
         f"Ctrl-C stops everything.\n"
     )
     if demo_data:
         demo_data.load_in_background(f"http://localhost:{api_port}")
-    supervisor.wait_forever()
+    return supervisor.wait_forever()
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -8,6 +8,7 @@ nothing is left behind.
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,9 +56,10 @@ class Supervisor:
         for child in self._children.values():
             _signal_group(child, signal.SIGKILL)
 
-    def wait_forever(self) -> None:
-        """Block until Ctrl-C / SIGTERM or until a service dies, then stop everything."""
+    def wait_forever(self) -> str | None:
+        """Block until Ctrl-C / SIGTERM or until a service dies, then stop everything; answers the dead one."""
         stopping = False
+        dead = None
 
         def request_stop(signum, frame):
             nonlocal stopping
@@ -75,11 +77,23 @@ class Supervisor:
         finally:
             print("modwatch: stopping…", file=sys.stderr)
             self.stop()
+        return dead
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signum)
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something listens on `port` (on any interface), so that a server started there would fail."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
 
 
 def platform_services(*, api_port: int, ui_port: int, workspace: str) -> list[Service]:

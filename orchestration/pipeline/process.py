@@ -42,7 +42,9 @@ def step_metadata(result: dg.ExecuteInProcessResult, step: str, key: str) -> int
 
 
 def process_pending(database_url: str, instance: dg.DagsterInstance, batch_size: int,
-                    max_runs: int | None = None) -> Processed:
+                    max_runs: int | None = None, run_config: dict | None = None) -> Processed:
+    """Ingest runs in this process until nothing is pending or nothing can be taken (`run_config` adds to
+    each run's own, e.g. its loggers)."""
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(INGEST_JOB)
@@ -55,8 +57,8 @@ def process_pending(database_url: str, instance: dg.DagsterInstance, batch_size:
             break
         request = ingest_run_request(instance, pending)
         tags = {**request.tags, "dagster/run_key": request.run_key, **in_process_tags()}
-        result = job.execute_in_process(run_config=request.run_config, instance=instance, tags=tags,
-                                        raise_on_error=False)
+        result = job.execute_in_process(run_config={**request.run_config, **(run_config or {})},
+                                        instance=instance, tags=tags, raise_on_error=False)
         processed.runs.append(result)
         processed.completed += step_metadata(result, "task_results", "tasks_completed")
         processed.failed += step_metadata(result, "normalised_inventory", "payloads_failed")

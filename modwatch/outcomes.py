@@ -1,0 +1,90 @@
+"""One line on what a command's Dagster run did: what was fetched or loaded, what failed and why, by name.
+
+The runs record their outcome as materialization metadata; a step that failed
+records its error. Commands read both back from the in-process result, so the
+line says the same as the run in the Dagster UI.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+
+NAMED_AT_MOST = 5
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    metadata: dict[str, dict[str, Any]]  # step -> its materialization metadata, as plain values
+    errors: dict[str, str]  # failed step -> why
+    checks: list[dict] = field(default_factory=list)
+
+    def step(self, name: str) -> dict[str, Any]:
+        return self.metadata.get(name, {})
+
+    def as_json(self) -> dict:
+        return {"run_id": self.run_id, "success": self.success, "steps": self.metadata, "errors": self.errors,
+                "checks": self.checks}
+
+
+def innermost_message(error) -> str:
+    """The user's own error, not Dagster's wrapping of it."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name
+
+
+def run_outcome(result: dg.ExecuteInProcessResult) -> RunOutcome:
+    metadata = {
+        event.asset_key.to_user_string(): {key: value.value for key, value in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+    }
+    errors = {event.step_key: innermost_message(event.step_failure_data.error)
+              for event in result.get_step_failure_events() if event.step_failure_data.error}
+    checks = [{"check": check.check_name, "passed": check.passed} for check in result.get_asset_check_evaluations()]
+    return RunOutcome(result.run_id, result.success, metadata, errors, checks)
+
+
+def named(items: list[str]) -> str:
+    shown = ", ".join(items[:NAMED_AT_MOST])
+    return shown + (f" and {len(items) - NAMED_AT_MOST} more" if len(items) > NAMED_AT_MOST else "")
+
+
+def failed_steps(outcome: RunOutcome) -> str:
+    return "; ".join(f"{step} failed: {error}" for step, error in outcome.errors.items())
+
+
+def releases_summary(outcome: RunOutcome) -> tuple[str, bool]:
+    """The line for `releases refresh`, and whether it all worked (every asked feed fetched or absent)."""
+    if "release_data" not in outcome.metadata:
+        return f"release feeds not refreshed: {failed_steps(outcome) or 'the run failed'}", False
+    feeds = outcome.step("release_data")
+    failed = feeds.get("feeds_failed") or {}
+    not_found = feeds.get("not_found") or []
+    parts = [f"release feeds: {feeds.get('feeds_fetched', 0)} fetched"]
+    if not_found:
+        parts.append(f"{len(not_found)} without release data on drupal.org ({named(list(not_found))})")
+    if failed:
+        parts.append(f"{len(failed)} failed ({named([f'{feed}: {error}' for feed, error in failed.items()])})")
+    if outcome.errors:
+        parts.append(failed_steps(outcome))
+    elif "portfolio_status" in outcome.metadata:
+        parts.append("statuses recomputed")
+    return "; ".join(parts), outcome.success and not failed
+
+
+def advisories_summary(outcome: RunOutcome) -> tuple[str, bool]:
+    """The line for `advisories load`, and whether advisories were loaded."""
+    loaded = outcome.step("security_advisories")
+    if outcome.errors.get("security_advisories"):
+        return f"advisories not loaded: {outcome.errors['security_advisories']}", False
+    if not loaded.get("loaded"):
+        return ("advisories not loaded: no source given (pass a URL or FILE, or set MODWATCH_ADVISORIES_URL)",
+                False)
+    line = (f"advisories loaded: {loaded.get('packages')} packages ({loaded.get('feed_api')}) "
+            f"from {loaded.get('source')}")
+    if outcome.errors:
+        return f"{line}; {failed_steps(outcome)}", False
+    return f"{line}; statuses recomputed", outcome.success
