@@ -1,8 +1,22 @@
-"""Which installed versions a security advisory covers (composer metapackage form).
+"""Which installed versions a security advisory covers.
 
-Drupal 7 sites are judged against the 7.x advisories, newer sites against
-the Drupal 8+ ones; within a feed, the composer constraint intervals of
-`transforms.composer` are joined to the installed versions' composer keys.
+Two sources, one frame (`ADVISORIES_SCHEMA`, one row per range or clause):
+
+- OSV advisories of the Drupal Security Team (rows with an `advisory_id`),
+  for Drupal 8+ sites: an installed version in Composer form (`8.x-1.2` →
+  `1.2`) is affected by a range when `introduced ≤ v < fixed` (or
+  `≤ last_affected`), compared by Composer order keys (`transforms.osv`
+  stores them with each range).
+- The drupal-security-advisories composer metapackage (rows without one),
+  per feed: Drupal 7 sites against the 7.x file, newer sites against the
+  Drupal 8+ one; its constraints are joined as intervals
+  (`transforms.composer`), and what matched is the clause, not the whole
+  constraint.
+
+Each match is one advisory item of the site module, in a text form the
+store writes back as an object `{id, aliases, url, summary, fixed_in,
+constraint}` (`advisory_item_text`): an OSV match is its fields joined by
+ITEM_FIELD_SEPARATOR, a metapackage match only its clause.
 """
 
 import polars as pl
@@ -12,34 +26,64 @@ from transforms.composer import advisory_intervals, composer_key_expr, composer_
 VULNERABILITY_SCHEMA = pl.Schema(
     {"site_module_id": pl.Int64, "known_vulnerable": pl.Boolean, "advisories": pl.List(pl.String)}
 )
+ADVISORIES_SCHEMA = pl.Schema({
+    "feed_api": pl.String, "package": pl.String, "project": pl.String, "constraint_text": pl.String,
+    "advisory_id": pl.String, "aliases": pl.List(pl.String), "url": pl.String, "summary": pl.String,
+    "fixed_in": pl.String, "introduced_key": pl.Int64, "fixed_key": pl.Int64, "last_affected_key": pl.Int64,
+})
+# The order of an item's fields in its text form; aliases are joined by ALIAS_SEPARATOR.
+ITEM_FIELDS = ("id", "aliases", "url", "summary", "fixed_in", "constraint")
+ITEM_FIELD_SEPARATOR = "\x1e"
+ALIAS_SEPARATOR = ","
+OSV_FEED_API = "current"
 
 
 def known_vulnerabilities(installed: pl.DataFrame, advisories: pl.DataFrame) -> pl.DataFrame:
-    """installed: site_module_id, project, feed_api, version; advisories: feed_api, package, constraint_text.
-
-    One row per vulnerable installed row, with the clause of each advisory that matched
-    (`>=10.3.0,<10.3.9`, not core's whole constraint of dozens of ranges).
-    """
-    matches = []
-    for (feed_api,), feed_advisories in advisories.group_by("feed_api"):
+    """installed: site_module_id, project, feed_api, version; advisories: ADVISORIES_SCHEMA (a metapackage-only
+    frame may leave out the OSV columns). One row per vulnerable installed row with its advisory items, sorted."""
+    advisories = advisories.select(
+        pl.col(name) if name in advisories.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in ADVISORIES_SCHEMA.items())
+    candidates = installed.lazy().select(
+        "site_module_id", "project", "feed_api",
+        composer_key_expr(composer_version_expr(pl.col("version"))).alias("composer_key"),
+    ).filter(pl.col("composer_key").is_not_null())
+    osv = advisories.filter(pl.col("advisory_id").is_not_null())
+    matches = [_osv_matches(candidates.filter(pl.col("feed_api") == OSV_FEED_API), osv.lazy())]
+    for (feed_api,), feed_advisories in advisories.filter(pl.col("advisory_id").is_null()).group_by("feed_api"):
         intervals = advisory_intervals(
             list(zip(feed_advisories["package"], feed_advisories["constraint_text"], strict=True)),
             on_error="skip",
         )
-        candidates = installed.lazy().filter(pl.col("feed_api") == feed_api).select(
-            "site_module_id", "project",
-            composer_key_expr(composer_version_expr(pl.col("version"))).alias("composer_key"),
-        )
-        matches.append(match_advisories(candidates, intervals).select("site_module_id", "clause"))
-    if not matches:
-        return pl.DataFrame(schema=VULNERABILITY_SCHEMA)
+        feed_candidates = candidates.filter(pl.col("feed_api") == feed_api)
+        matches.append(match_advisories(feed_candidates, intervals).select(
+            "site_module_id", pl.col("clause").alias("item")))
     return (
         pl.concat(matches).group_by("site_module_id")
-        .agg(pl.col("clause").unique().sort().alias("advisories"))
+        .agg(pl.col("item").unique().sort().alias("advisories"))
         .with_columns(pl.lit(True).alias("known_vulnerable"))
         .select(VULNERABILITY_SCHEMA.names())
         .collect()
     )
+
+
+def _osv_matches(candidates: pl.LazyFrame, ranges: pl.LazyFrame) -> pl.LazyFrame:
+    key = pl.col("composer_key")
+    affected = (
+        (pl.col("introduced_key").is_null() | (key >= pl.col("introduced_key")))
+        & (pl.col("fixed_key").is_null() | (key < pl.col("fixed_key")))
+        & (pl.col("last_affected_key").is_null() | (key <= pl.col("last_affected_key")))
+    )
+    return candidates.join(ranges, on="project").filter(affected).select("site_module_id", advisory_item_text())
+
+
+def advisory_item_text() -> pl.Expr:
+    """An OSV range's advisory item in its text form (see the module docstring)."""
+    fields = {"id": pl.col("advisory_id"), "aliases": pl.col("aliases").list.join(ALIAS_SEPARATOR),
+              "url": pl.col("url"), "summary": pl.col("summary"), "fixed_in": pl.col("fixed_in"),
+              "constraint": pl.col("constraint_text")}
+    return pl.concat_str([fields[name].fill_null("") for name in ITEM_FIELDS],
+                         separator=ITEM_FIELD_SEPARATOR).alias("item")
 
 
 def advisories_feed_api(conflict: dict[str, str]) -> str:

@@ -3,7 +3,7 @@
 Each variable is read when a run starts, not when the definitions load. A
 config value bound to an `EnvVar` cannot fall back to a default when the
 variable is unset, so the settings that have one (the feed base, the
-advisories source) are fields left unset here and read with their default
+advisories sources) are fields left unset here and read with their default
 from their `EnvVar` when used; a test or a caller passes other values through
 the resource's fields.
 """
@@ -14,12 +14,14 @@ from contextlib import contextmanager
 import dagster as dg
 
 from foundation.settings import Settings
+from orchestration.pipeline.advisories import OSV_ARCHIVE_URL, OSV_OFF
 from orchestration.pipeline.feeds import FeedRequest, FeedResponse, fetch_all
 from sql.connection import connect
 
 RELEASE_FEED_URL = Settings.model_fields["release_feed_url"].default
 RELEASE_FEED_URL_VARIABLE = dg.EnvVar("MODWATCH_RELEASE_FEED_URL")
 ADVISORIES_URL_VARIABLE = dg.EnvVar("MODWATCH_ADVISORIES_URL")
+OSV_URL_VARIABLE = dg.EnvVar("MODWATCH_OSV_URL")
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -63,6 +65,23 @@ class SecurityAdvisoriesResource(dg.ConfigurableResource):
         return self.url or ADVISORIES_URL_VARIABLE.get_value()
 
 
+class OsvDatabaseResource(dg.ConfigurableResource):
+    """The Drupal Security Team's advisory database in OSV format: a directory, a zip of the repository or
+    an http(s) URL of one. `url` unset: MODWATCH_OSV_URL, else the public database's archive; `none`
+    turns the advisories off."""
+
+    url: str | None = None
+    timeout_seconds: float = 60.0
+
+    @property
+    def source(self) -> str:
+        return self.url or OSV_URL_VARIABLE.get_value(OSV_ARCHIVE_URL) or OSV_ARCHIVE_URL
+
+    @property
+    def enabled(self) -> bool:
+        return self.source.strip().lower() != OSV_OFF
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
@@ -70,5 +89,6 @@ def resources() -> dg.Definitions:
             "database": PostgresResource(database_url=dg.EnvVar("MODWATCH_DATABASE_URL")),
             "release_feeds": ReleaseFeedResource(),
             "security_advisories": SecurityAdvisoriesResource(),
+            "osv_database": OsvDatabaseResource(),
         }
     )

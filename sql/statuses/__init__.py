@@ -49,9 +49,11 @@ LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
 
 
-def installed(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFrame:
-    """The site modules of these sites (every site's when None), removed ones included (INSTALLED_SCHEMA)."""
-    return INSTALLED.frame(conn, site_ids=site_ids)
+def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
+              projects: list[str] | None = None) -> pl.DataFrame:
+    """The site modules of these sites and projects (every one's when None), removed ones included
+    (INSTALLED_SCHEMA; `stored_advisories` in the text form of `transforms.advisories`)."""
+    return INSTALLED.frame(conn, site_ids=site_ids, projects=projects)
 
 
 def sites(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """The security summaries the security report reads, and the report's two queries.
 
-`site_security_summary` and `module_security_summary` are recounted from the
+`site_security_summary`, `module_security_summary` and `advisory_exposures`
+(which sites and projects each OSV advisory affects) are recounted from the
 site modules in trouble, in the transaction that changed them: by the status
 step of the pipeline, and by the API when a deletion takes rows away. Both call
 `recount` (or `rebuild`) here, so both count the same way under the same lock.
@@ -18,6 +19,8 @@ SITES_REFRESH = Statement.of(__file__, "sites_refresh")
 MODULES_REFRESH = Statement.of(__file__, "modules_refresh")
 SITES_REBUILD = Script.of(__file__, "sites_rebuild")
 MODULES_REBUILD = Script.of(__file__, "modules_rebuild")
+EXPOSURES_REFRESH = Statement.of(__file__, "exposures_refresh")
+EXPOSURES_REBUILD = Script.of(__file__, "exposures_rebuild")
 
 
 class ReportSiteRow(NamedTuple):
@@ -30,6 +33,7 @@ class ReportSiteRow(NamedTuple):
     revoked: int | None
     known_vulnerable: int | None
     affected_modules: int | None
+    advisories: list[str] | None
 
 
 class ReportModuleRow(NamedTuple):
@@ -42,6 +46,7 @@ class ReportModuleRow(NamedTuple):
     not_secure_sites: int | None
     revoked_sites: int | None
     known_vulnerable_sites: int | None
+    advisories: list[str] | None
 
 
 # One page of the sites in trouble (a single row of NULLs past the end, still carrying the total).
@@ -53,6 +58,7 @@ report_modules = Query.of(__file__, "report_modules", row=ReportModuleRow)
 class Written(NamedTuple):
     site_summaries_written: int
     module_summaries_written: int
+    advisory_exposures_written: int
 
 
 @operation
@@ -62,7 +68,8 @@ def recount(*, site_ids: Sequence[int] = (), module_ids: Sequence[int] = ()):
     yield LOCK.step()
     sites = (yield SITES_REFRESH.step(site_ids=list(site_ids))) if site_ids else 0
     modules = yield MODULES_REFRESH.step(site_ids=list(site_ids), module_ids=list(module_ids))
-    return Written(sites, modules)
+    exposures = (yield EXPOSURES_REFRESH.step(site_ids=list(site_ids))) if site_ids else 0
+    return Written(sites, modules, exposures)
 
 
 @operation
@@ -71,4 +78,5 @@ def rebuild():
     yield LOCK.step()
     sites = yield SITES_REBUILD.step()
     modules = yield MODULES_REBUILD.step()
-    return Written(sites, modules)
+    exposures = yield EXPOSURES_REBUILD.step()
+    return Written(sites, modules, exposures)

@@ -5,17 +5,19 @@ import pytest
 
 from foundation.settings import Settings
 from orchestration.defs.ingest.sensors import landing_sensor
-from orchestration.defs.resources import ReleaseFeedResource, SecurityAdvisoriesResource
+from orchestration.defs.resources import OsvDatabaseResource, ReleaseFeedResource, SecurityAdvisoriesResource
 
 JOBS = {
     "ingest": ["normalised_inventory", "site_modules", "task_results", "update_status"],
     "load_advisories": ["portfolio_status", "security_advisories"],
+    "load_osv_advisories": ["advisory_statuses", "osv_advisories"],
     "reconcile": ["portfolio_status"],
     "refresh_releases": ["portfolio_status", "release_data"],
 }
 SENSORS = {"catalog_sensor": ("reconcile", 30), "landing_sensor": ("ingest", 5)}
 SCHEDULES = {
     "load_advisories_schedule": ("load_advisories", "30 */6 * * *"),
+    "load_osv_advisories_schedule": ("load_osv_advisories", "45 */6 * * *"),
     "reconcile_schedule": ("reconcile", "15 3 * * *"),
     "refresh_releases_schedule": ("refresh_releases", "0 */6 * * *"),
 }
@@ -25,7 +27,7 @@ CHECKS = {
     ("site_modules", "no_orphan_rows"),
     ("task_results", "every_payload_accounted_for"),
 }
-RESOURCES = ["database", "release_feeds", "security_advisories"]
+RESOURCES = ["database", "osv_database", "release_feeds", "security_advisories"]
 
 
 @pytest.fixture
@@ -70,6 +72,7 @@ def test_the_landing_sensor_takes_its_interval_and_batch_size_from_the_settings_
 
 
 def test_settings_with_a_default_are_read_from_the_environment_as_they_are_used(monkeypatch, tmp_path):
+    from orchestration.pipeline.advisories import OSV_ARCHIVE_URL
     from orchestration.pipeline.feeds import FeedRequest
 
     monkeypatch.delenv("MODWATCH_ADVISORIES_URL", raising=False)
@@ -77,6 +80,12 @@ def test_settings_with_a_default_are_read_from_the_environment_as_they_are_used(
     assert SecurityAdvisoriesResource(url="advisories.json").source == "advisories.json"
     monkeypatch.setenv("MODWATCH_ADVISORIES_URL", "https://example.org/advisories.json")
     assert SecurityAdvisoriesResource().source == "https://example.org/advisories.json"
+
+    monkeypatch.delenv("MODWATCH_OSV_URL", raising=False)
+    assert OsvDatabaseResource().source == OSV_ARCHIVE_URL and OsvDatabaseResource().enabled
+    monkeypatch.setenv("MODWATCH_OSV_URL", "none")
+    assert not OsvDatabaseResource().enabled
+    assert OsvDatabaseResource(url=str(tmp_path)).source == str(tmp_path)
 
     (tmp_path / "token-current.xml").write_bytes(b"<project/>")
     monkeypatch.setenv("MODWATCH_RELEASE_FEED_URL", tmp_path.as_uri())

@@ -4,8 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from orchestration.defs.resources import PostgresResource, ReleaseFeedResource, SecurityAdvisoriesResource
-from orchestration.pipeline.advisories import load_advisories
+from orchestration.defs.resources import (
+    OsvDatabaseResource,
+    PostgresResource,
+    ReleaseFeedResource,
+    SecurityAdvisoriesResource,
+)
+from orchestration.pipeline.advisories import AdvisoriesError, load_advisories, load_osv, recompute_changed_projects
 from orchestration.pipeline.release_history import store_feeds, wanted_feeds
 from orchestration.pipeline.status import (
     changed_statuses,
@@ -27,6 +32,10 @@ class AdvisoriesSource(dg.Config):
     source: str | None = None  # URL or file; the security_advisories resource's source when unset
 
 
+class OsvSource(dg.Config):
+    source: str | None = None  # directory, zip or URL; the osv_database resource's source when unset
+
+
 @dg.asset(group_name=GROUP, kinds={"xml", "postgres"})
 def release_data(context: dg.AssetExecutionContext, config: ReleaseRefresh, database: PostgresResource,
                  release_feeds: ReleaseFeedResource) -> dg.MaterializeResult:
@@ -46,16 +55,40 @@ def release_data(context: dg.AssetExecutionContext, config: ReleaseRefresh, data
 def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSource, database: PostgresResource,
                         security_advisories: SecurityAdvisoriesResource) -> dg.MaterializeResult:
     """The drupal-security-advisories composer metapackage → `advisories`."""
-    source = config.source or security_advisories.source
-    if not source:
-        context.log.info("no advisories source configured (MODWATCH_ADVISORIES_URL)")
-        return dg.MaterializeResult(metadata={"loaded": False})
     with database.connect() as conn:
-        loaded = load_advisories(conn, source)
-    return dg.MaterializeResult(metadata={"loaded": True, **loaded})
+        try:
+            loaded = load_advisories(conn, config.source or security_advisories.source)
+        except AdvisoriesError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from error
+    return dg.MaterializeResult(metadata=loaded)
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[release_data, security_advisories],
+@dg.asset(group_name=GROUP, kinds={"json", "postgres"})
+def osv_advisories(context: dg.AssetExecutionContext, config: OsvSource, database: PostgresResource,
+                   osv_database: OsvDatabaseResource) -> dg.MaterializeResult:
+    """The Drupal Security Team's advisory database (OSV) → `osv_advisories`, `osv_ranges`; the projects of
+    the advisories that are new, changed or gone wait in `advisory_recompute`."""
+    with database.connect() as conn:
+        try:
+            loaded = load_osv(conn, config.source or osv_database.source, osv_database.timeout_seconds)
+        except AdvisoriesError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from error
+    context.log.info(f"{loaded['advisories']} OSV advisories from {loaded['source']}: {loaded['added']} added, "
+                     f"{loaded['changed']} changed, {loaded['removed']} removed")
+    return dg.MaterializeResult(metadata={
+        **{name: value for name, value in loaded.items() if name != "changed_ids"},
+        "changed_ids": dg.MetadataValue.json(loaded.get("changed_ids", []))})
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[osv_advisories])
+def advisory_statuses(context: dg.AssetExecutionContext, database: PostgresResource) -> dg.MaterializeResult:
+    """The statuses of the site modules of every project whose advisories changed, recomputed (only those)."""
+    with database.connect() as conn:
+        recomputed = recompute_changed_projects(conn)
+    return dg.MaterializeResult(metadata={**recomputed, "projects": dg.MetadataValue.json(recomputed["projects"])})
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[release_data, security_advisories, osv_advisories],
           check_specs=[dg.AssetCheckSpec("no_status_drift", asset="portfolio_status",
                                          description="Stored statuses equal a recomputation from scratch.")])
 def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResource):

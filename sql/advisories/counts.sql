@@ -1,0 +1,2 @@
+-- How many OSV advisories and ranges are stored.
+SELECT (SELECT count(*) FROM osv_advisories) AS advisories, (SELECT count(*) FROM osv_ranges) AS ranges

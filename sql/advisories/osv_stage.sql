@@ -1,0 +1,25 @@
+-- What one load of the OSV database read, before it is compared with what is stored.
+CREATE TEMP TABLE stage_osv_advisories (
+    id         varchar(64) PRIMARY KEY,
+    aliases    text[] NOT NULL,
+    summary    text NOT NULL,
+    details    text NOT NULL,
+    url        text,
+    published  timestamptz,
+    modified   timestamptz NOT NULL,
+    withdrawn  timestamptz
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_osv_ranges (
+    advisory_id        varchar(64) NOT NULL,
+    range_index        integer NOT NULL,
+    package            varchar(255) NOT NULL,
+    project            varchar(255) NOT NULL,
+    introduced         varchar(64) NOT NULL,
+    fixed              varchar(64),
+    last_affected      varchar(64),
+    constraint_text    text,
+    introduced_key     bigint,
+    fixed_key          bigint,
+    last_affected_key  bigint,
+    PRIMARY KEY (advisory_id, range_index)
+) ON COMMIT DROP;
