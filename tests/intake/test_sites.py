@@ -1,9 +1,11 @@
 """Sites administration over HTTP: create, list, read, rotate, delete — and who may."""
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.answers import error_of
 from tests.support.intake import landed, payload_a, push
 
 
@@ -170,3 +172,34 @@ def test_unknown_routes_answer_the_error_shape(api):
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/json"
     assert answer.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("same", ["https://intranet.example.org", "HTTPS://Intranet.Example.org/",
+                                  "https://intranet.example.org:443//", "https://ops@intranet.example.org?x=1"])
+def test_two_sites_cannot_register_the_same_url(api, admin_headers, db, create_site, same):
+    holder = create_site(name="Intranet", url="https://intranet.example.org/")
+    answer = api.post("/api/v1/sites", json={"name": "Copy", "url": same}, headers=admin_headers)
+    error = error_of(answer, 409)
+    assert error["code"] == "site_url_taken"
+    assert f"site {holder.id} ('Intranet')" in error["message"]
+    assert [item["path"] for item in error["details"]] == ["$.url"]
+    assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] == 1
+    assert db.execute("SELECT count(*) AS n FROM audit_log WHERE action = 'site.create'").fetchone()["n"] == 1
+
+
+@pytest.mark.parametrize("other", ["http://intranet.example.org", "https://intranet.example.org/fr",
+                                   "https://intranet.example.org:8443", "https://www.intranet.example.org"])
+def test_another_scheme_port_host_or_path_is_another_site(api, admin_headers, create_site, other):
+    create_site(name="Intranet", url="https://intranet.example.org/")
+    assert api.post("/api/v1/sites", json={"name": "Other", "url": other}, headers=admin_headers).status_code == 201
+
+
+def test_concurrent_registrations_of_one_url_make_one_site(api, admin_headers, db):
+    def register(index: int) -> int:
+        body = {"name": f"Racer {index}", "url": "https://race.example/" + "/" * (index % 2)}
+        return api.post("/api/v1/sites", json=body, headers=admin_headers).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(register, range(8)))
+    assert statuses == [201] + [409] * 7
+    assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] == 1
