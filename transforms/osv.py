@@ -10,7 +10,8 @@ version. Versions are Composer versions, ordered with Composer's semantics
 matching installed versions is one join and one filter.
 
 A range with several `introduced` events becomes one interval per
-`introduced`. A range whose bounds are not Composer versions cannot be
+`introduced`; intervals are numbered in the advisory's order
+(`range_index`). A range whose bounds are not Composer versions cannot be
 ordered: it is left out and counted (`unreadable_ranges`), never guessed.
 """
 
@@ -139,14 +140,14 @@ def ranges(documents: pl.DataFrame) -> tuple[pl.DataFrame, int]:
             composer_key_expr(pl.col("last_affected")).alias("last_affected_key"),
         )
         .filter(pl.col("project").is_not_null())
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over("advisory_id").alias("range_index"))
     )
     readable = (
         ((pl.col("introduced") == "0") | pl.col("introduced_key").is_not_null())
         & (pl.col("fixed").is_null() | pl.col("fixed_key").is_not_null())
         & (pl.col("last_affected").is_null() | pl.col("last_affected_key").is_not_null())
     )
-    kept = intervals.filter(readable).with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int32).over("advisory_id").alias("range_index"))
+    kept = intervals.filter(readable)
     return kept.select(RANGE_SCHEMA.names()), intervals.height - kept.height
 
 
