@@ -39,5 +39,5 @@ async def security_report(request: Request, caller: AdminDep, conn: ReadConnecti
 
 def affected_site(request: Request, row: ReportSiteRow) -> AffectedSiteOut:
     return AffectedSiteOut(id=row.site_id, name=row.site_name, url=row.site_url, last_sync_at=row.last_sync_at,
-                           counts=SiteTroubleCountsOut.model_validate(row._asdict()),
+                           counts=SiteTroubleCountsOut.model_validate(row._asdict()), advisories=row.advisories,
                            modules_url=path_for(request, "list_site_modules", site_id=row.site_id))

@@ -29,6 +29,7 @@ class AffectedSiteOut(BaseModel):
     url: str
     last_sync_at: datetime | None
     counts: SiteTroubleCountsOut
+    advisories: list[str] = Field(description="Ids of the security advisories affecting the site")
     modules_url: str = Field(description=(
         "The site's modules: add `?status=NOT_SECURE,REVOKED` for the insecure and revoked ones, "
         "`?known_vulnerable=true` for the known-vulnerable ones"))
@@ -43,6 +44,7 @@ class AffectedModuleOut(BaseModel):
     not_secure_sites: int = Field(description="Sites where it is NOT_SECURE")
     revoked_sites: int = Field(description="Sites where it is REVOKED")
     known_vulnerable_sites: int = Field(description="Sites where it is known-vulnerable")
+    advisories: list[str] = Field(description="Ids of the security advisories affecting its project on some site")
 
 
 class SecurityReportOut(Page[AffectedSiteOut]):

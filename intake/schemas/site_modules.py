@@ -16,6 +16,19 @@ StatusQuery = Annotated[list[str] | None, Query(
 ModuleTypeQuery = Annotated[ModuleType | None, Query(description="Only modules of this type")]
 
 
+class AdvisoryItemOut(BaseModel):
+    """An advisory that covers the installed version: the Drupal Security Team's (OSV) with its id, CVEs,
+    page, a one-line summary, the range that matched and the fix; the composer metapackage's with only the
+    constraint that matched."""
+
+    id: str | None = Field(description="The advisory id (`DRUPAL-CORE-2026-012`); null from the metapackage")
+    aliases: list[str] = Field(description="Other ids of the same advisory (CVE ids)")
+    url: str | None = Field(description="The advisory's page on drupal.org")
+    summary: str | None = Field(description="The first sentence of the advisory")
+    fixed_in: str | None = Field(description="The first release of the matched range that fixes it (Composer form)")
+    constraint: str | None = Field(description="The range that matched, as a Composer constraint")
+
+
 class SiteModuleOut(BaseModel):
     machine_name: str
     project: str = Field(description="The drupal.org project the module ships in")
@@ -32,7 +45,7 @@ class SiteModuleOut(BaseModel):
     update_available: bool
     security_update_available: bool
     known_vulnerable: bool = Field(description="An advisory covers the installed version")
-    advisories: list[str] = Field(description="The advisory constraints that match the installed version")
+    advisories: list[AdvisoryItemOut] = Field(description="The advisories that cover the installed version")
     first_seen: datetime
     last_seen: datetime = Field(description="The last sync that listed the module")
     last_updated: datetime | None = Field(description="When its installed version last changed (or it came back)")
