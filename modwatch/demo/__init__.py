@@ -184,4 +184,6 @@ def prepare_demo(env: Runtime) -> Demo:
     with connection.connect(env.database_url) as conn:
         sites = register_sites(conn)
         load_advisories(conn)
+        from orchestration.pipeline.advisories import load_osv
+        load_osv(conn, str(DEMO_DIR / "osv"))  # the Security Team's advisories of the demo's projects
     return Demo(environment=platform_environment(), sites=sites, admin_token=env.admin_token)
