@@ -60,7 +60,9 @@ The installed release is always looked at (``current``; on ``7.x`` only when
 it is not flagged). Every other release counts only when published, not
 ``Insecure``, not ``Unsupported`` and, on ``current`` feeds, inside a
 supported branch and not a dev release without a date. Releases whose
-version is not a Drupal version are skipped.
+version is not a Drupal version are skipped. (Drupal 7 walks on past a
+flagged installed release; here the walk stops at it all the same, so that
+nothing older is ever offered.)
 
 Target major: ``current`` — the installed major if the installed version
 starts with a supported branch, else the major of the first supported branch
