@@ -1,9 +1,12 @@
-"""Landed payloads of both shapes -> one typed frame, one row per (task, module).
+"""Landed payloads of every shape -> one typed frame, one row per (task, module).
 
 Input (``PAYLOADS_SCHEMA``): one row per landed payload, ``body`` exactly as posted and
-already validated by the intake (SPEC section 3; strict JSON types, unknown keys anywhere).
+already validated by the intake (strict JSON types, no repeated key, unknown keys anywhere).
+Shapes "a" and "b" are modwatch clients' module lists; "c" is ``drush pm:list --format=json``
+(``transforms.drush``) and "d" a ``composer.lock`` (``transforms.composer_lock``), each
+turned into the same module fields first.
 
-Decoding: ``str.json_decode`` with an explicit dtype *per shape*, naming only the module fields
+Decoding shapes A and B: ``str.json_decode`` with an explicit dtype *per shape*, naming only the module fields
 this step reads. In Polars 2.1 keys absent from the dtype are ignored whatever their JSON type
 and keys missing from the JSON (or null) come out null. One union dtype for both shapes would
 be wrong: shape A modules may carry an unknown extra key ``status`` of any type, which shape B
@@ -22,6 +25,8 @@ Rules:
   ``"<machine>: listed <n> times in the payload; the last entry counts"``.
 * An unparsable version keeps its row: the parsed fields (``transforms.versions.version_struct``)
   are null and the warning is ``"<machine>: version '<v>' is not a Drupal version"``.
+* An empty, null or missing version keeps its row as the empty string (the status step
+  judges it "Empty version"), with the warning ``"<machine>: no version"``.
 * Polars' JSON reader differs from Python's on inputs the intake never lets through: a key
   repeated within one object keeps its first value, a number decoded into a String field
   becomes its text, an integer beyond Int64 becomes null.
@@ -40,6 +45,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.composer_lock import composer_lock_modules
+from transforms.drush import drush_modules
 from transforms.versions import VERSION_STRUCT_DTYPE, version_struct
 
 __all__ = [
@@ -101,6 +108,9 @@ SHAPE_BODY_DTYPES = {
     ),
 }
 _RENAMES = {"a": {}, "b": {"name": "display_name", "type": "module_type", "status": "enabled"}}
+# Shapes whose documents are decoded payload by payload into the module fields.
+DOCUMENT_SHAPES = {"c": drush_modules, "d": composer_lock_modules}
+SHAPES = (*SHAPE_BODY_DTYPES, *DOCUMENT_SHAPES)
 
 INVENTORY_SCHEMA = pl.Schema(
     {
@@ -154,11 +164,25 @@ def _modules_of_shape(payloads: pl.LazyFrame, shape: str) -> pl.LazyFrame:
     )
 
 
+def _modules_of_document_shape(payloads: pl.LazyFrame, shape: str) -> pl.LazyFrame:
+    """Shapes C and D: their module fields joined back to the payload's columns."""
+    of_shape = payloads.filter(pl.col("payload_shape") == shape).collect()
+    modules = DOCUMENT_SHAPES[shape](of_shape)
+    return (
+        of_shape.lazy()
+        .select(*_PAYLOAD_COLUMNS)
+        .join(modules, on="landing_id")
+        .select(*_PAYLOAD_COLUMNS, "position", *_MODULE_COLUMNS)
+        .cast({"position": pl.Int64})
+    )
+
+
 def normalise_inventory(payloads: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """One typed row per (task, module) in ``INVENTORY_SCHEMA``; see the module docstring.
 
-    Payloads of any other shape than "a" and "b" are left out (``payload_body_errors`` reports
-    them). Collecting raises ``polars.exceptions.ComputeError`` if a body does not decode.
+    Payloads of any other shape than "a" to "d" are left out (``payload_body_errors`` reports
+    them). Raises (at once for shapes C and D, else when collected)
+    ``polars.exceptions.ComputeError`` if a body does not decode.
     """
     lazy = payloads.lazy()
     machine_name = pl.col("machine_name")
@@ -168,7 +192,10 @@ def normalise_inventory(payloads: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     judged_as_core = is_core & core_version.is_not_null()
     listed = pl.len().over("task_id", "machine_name")
     return (
-        pl.concat([_modules_of_shape(lazy, shape) for shape in SHAPE_BODY_DTYPES])
+        pl.concat(
+            [_modules_of_shape(lazy, shape).cast({"position": pl.Int64}) for shape in SHAPE_BODY_DTYPES]
+            + [_modules_of_document_shape(lazy, shape) for shape in DOCUMENT_SHAPES]
+        )
         .sort("landing_id", "position")
         .rename({"version": "reported_version"})
         .with_columns(
@@ -181,12 +208,12 @@ def normalise_inventory(payloads: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
             project=pl.when(is_core)
             .then(pl.lit(CORE_PROJECT))
             .otherwise(pl.coalesce(pl.col("project"), machine_name)),
-            version=pl.when(judged_as_core).then(core_version).otherwise(reported),
-            core_warning=pl.when(judged_as_core & reported.ne_missing(core_version)).then(
+            version=pl.when(judged_as_core).then(core_version).otherwise(reported).fill_null(""),
+            core_warning=pl.when(judged_as_core & reported.fill_null("").ne(core_version)).then(
                 pl.format(
                     "{}: core module reported at '{}'; judged as core '{}'",
                     machine_name,
-                    reported.fill_null("(none)"),
+                    pl.when(reported != "").then(reported).otherwise(pl.lit("(none)")),
                     core_version,
                 )
             ),
@@ -199,7 +226,7 @@ def normalise_inventory(payloads: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
                 "duplicate_warning",
                 "core_warning",
                 pl.when(pl.col("sort_key").is_null()).then(
-                    pl.when(pl.col("version").is_null())
+                    pl.when(pl.col("version") == "")
                     .then(pl.format("{}: no version", machine_name))
                     .otherwise(pl.format("{}: version '{}' is not a Drupal version", machine_name, pl.col("version")))
                 ),
@@ -235,22 +262,44 @@ def _decoded_problems(payloads: pl.DataFrame, shape: str) -> pl.DataFrame:
     )
 
 
+def _document_problems(payloads: pl.DataFrame, shape: str) -> pl.DataFrame:
+    """The problems of shape C and D payloads: a body that does not decode, or no modules."""
+    errors = []
+    for single in payloads.iter_slices(1):
+        try:
+            modules = DOCUMENT_SHAPES[shape](single).collect()
+        except pl.exceptions.PolarsError as error:
+            reason = str(error).strip().splitlines()[0]
+            errors.append(single.select("landing_id", "task_id").with_columns(
+                error=pl.lit(f"payload body cannot be decoded as shape {shape.upper()}: {reason}")))
+            continue
+        if modules.is_empty():
+            errors.append(single.select("landing_id", "task_id").with_columns(error=pl.lit("payload lists no modules")))
+    return pl.concat(errors) if errors else pl.DataFrame(schema=PAYLOAD_ERRORS_SCHEMA)
+
+
 def payload_body_errors(payloads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Payloads that ``normalise_inventory`` cannot take, one row each with the reason
     (``PAYLOAD_ERRORS_SCHEMA``): an unknown shape, no body, a body that does not decode with
     its shape's dtype (not JSON, a wrong JSON type), no modules, a module without a name.
 
-    Bodies of one shape are decoded together; only if that fails is each decoded alone.
+    Bodies of shapes A and B are decoded together per shape; only if that fails is each decoded
+    alone. Bodies of shapes C and D are decoded one by one anyway.
     """
     frame = payloads.lazy().select("landing_id", "task_id", "payload_shape", "body").collect()
     payload_shape = pl.col("payload_shape")
     errors = [
-        frame.filter(~payload_shape.is_in(list(SHAPE_BODY_DTYPES)).fill_null(False)).select(
+        frame.filter(~payload_shape.is_in(list(SHAPES)).fill_null(False)).select(
             "landing_id",
             "task_id",
             pl.format("unknown payload shape '{}'", payload_shape).fill_null("payload has no shape").alias("error"),
-        )
+        ),
+        frame.filter(payload_shape.is_in(list(DOCUMENT_SHAPES)) & pl.col("body").is_null()).select(
+            "landing_id", "task_id", error=pl.lit("payload has no body")
+        ),
     ]
+    for shape in DOCUMENT_SHAPES:
+        errors.append(_document_problems(frame.filter((payload_shape == shape) & pl.col("body").is_not_null()), shape))
     for shape in SHAPE_BODY_DTYPES:
         of_shape = frame.filter(pl.col("payload_shape") == shape)
         try:

@@ -8,8 +8,9 @@ Order of checks (each answer names what is wrong):
 
 1. no bearer token → 401;
 2. the body is read and validated, but its verdict is held back:
-   Idempotency-Key syntax (422), Content-Type / Content-Encoding (415),
-   size on the wire or after gzip (413), JSON syntax (400), schema (422);
+   Idempotency-Key and `?format=` syntax (422), Content-Type /
+   Content-Encoding (415), size on the wire or after gzip (413), JSON syntax,
+   repeated keys, NaN or Infinity (400), schema (422);
 3. the caller: unknown token → 401; a site token for any other site id,
    existing or not → 403 (a token cannot probe for sites); admin on an unknown
    site → 404;
@@ -37,7 +38,7 @@ from intake.body import check_body_headers, discard_body, read_body
 from intake.database import is_database_unavailable
 from intake.deps import CallerDep
 from intake.errors import ApiError, database_unavailable, detail, error_responses, refusal_response
-from intake.payloads import SyncPayload, parse_sync_payload
+from intake.payloads import FORMATS, Shape, SyncPayload, parse_sync_payload
 from intake.ratelimit import RateWindow, limit_headers, retry_after_seconds
 from intake.schemas.intake import PAYLOAD_EXAMPLES, SyncAcceptedOut, SyncFinishedOut
 from intake.schemas.sites import SiteId
@@ -103,8 +104,12 @@ PUSH_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 PUSH_REQUEST_BODY = {
     "required": True,
-    "description": "Shape A or shape B (detected from the top-level keys), optionally `Content-Encoding: gzip`. "
-                   "Unknown keys are ignored.",
+    "description": "Shape A or shape B, or what a site already prints, posted as is: the output of "
+                   "`drush pm:list --format=json` (Drush 8 to 13; `Not installed` extensions are left out) or the "
+                   "site's `composer.lock` (its `drupal/*` projects and core). The shape is detected from the "
+                   "top-level keys or named with `?format=`; optionally `Content-Encoding: gzip`. Unknown keys are "
+                   "ignored; a repeated key, `NaN` or `Infinity` is refused (400). Drush and composer.lock pushes "
+                   "are full syncs.",
     "content": {
         "application/json": {
             "schema": {"oneOf": [{"$ref": "#/components/schemas/SyncPayloadA"},
@@ -113,6 +118,14 @@ PUSH_REQUEST_BODY = {
         }
     },
 }
+
+FORMAT_PARAMETER = {
+    "name": "format", "in": "query", "required": False,
+    "description": "The payload shape, when detection from the body is not wanted: `a`, `b`, `drush` "
+                   "(`drush pm:list --format=json`) or `composer-lock`.",
+    "schema": {"type": "string", "enum": list(FORMATS)},
+}
+PUSH_OPENAPI = {"requestBody": PUSH_REQUEST_BODY, "parameters": [FORMAT_PARAMETER]}
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -129,10 +142,10 @@ PreferHeader = Annotated[
 
 @router.post("/{site_id}/modules", status_code=status.HTTP_202_ACCEPTED, response_model=SyncAcceptedOut,
              summary="Push a site's module inventory", responses=PUSH_RESPONSES,
-             openapi_extra={"requestBody": PUSH_REQUEST_BODY})
+             openapi_extra=PUSH_OPENAPI)
 @router.post("/{site_id}/modules/sync", status_code=status.HTTP_202_ACCEPTED, response_model=SyncAcceptedOut,
              summary="Push a site's module inventory (same as /modules)", responses=PUSH_RESPONSES,
-             openapi_extra={"requestBody": PUSH_REQUEST_BODY})
+             openapi_extra=PUSH_OPENAPI)
 async def push_modules(
     site_id: SiteId,
     request: Request,
@@ -140,13 +153,15 @@ async def push_modules(
     idempotency_key: IdempotencyKeyHeader = None,
     prefer: PreferHeader = None,
 ) -> JSONResponse:
-    """Land a module inventory (shape A or B) for processing; answers once the raw payload is committed.
+    """Land a module inventory (shape A, B, drush or composer.lock) for processing; answers once the payload is
+    committed.
 
     The caller is judged before the body: an unknown token is 401, a site token
     for any other site id (existing or not) 403, the admin token on an unknown
-    site 404. Then, in order: Idempotency-Key syntax (422), Content-Type /
+    site 404. Then, in order: Idempotency-Key and `?format=` syntax (422), Content-Type /
     Content-Encoding (415), size on the wire and after gzip (413), JSON syntax
-    (400, with the position), schema (422, every problem with its JSON path),
+    (400, with the position; also a repeated key, `NaN` or `Infinity`), schema (422, every problem with its
+    JSON path),
     shape A `site.url` against the registered URL (400), a repeated
     Idempotency-Key (the original task, or 409 for a different body), the rate
     limit (429 with `Retry-After`). The database unavailable: 503, nothing stored.
@@ -179,15 +194,25 @@ async def _read_payload(request: Request, idempotency_key: str | None) -> tuple[
     limit = request.app.state.settings.max_body_bytes
     try:
         _check_idempotency_key(idempotency_key)
+        shape = _named_shape(request.query_params.getlist("format"))
         check_body_headers(request)
     except ApiError as refused:
         await discard_body(request, limit)
         return None, refused
     try:
         raw = await read_body(request, limit)
-        return parse_sync_payload(raw, max_modules=request.app.state.settings.max_modules), None
+        return parse_sync_payload(raw, max_modules=request.app.state.settings.max_modules, shape=shape), None
     except ApiError as refused:
         return None, refused
+
+
+def _named_shape(formats: list[str]) -> Shape | None:
+    if not formats:
+        return None
+    if len(formats) > 1 or formats[0] not in FORMATS:
+        raise ApiError(422, "validation_failed", "the format query parameter is invalid",
+                       details=[detail("query.format", "one of " + ", ".join(FORMATS), "enum")])
+    return FORMATS[formats[0]]
 
 
 def _check_idempotency_key(key: str | None) -> None:

@@ -1,11 +1,15 @@
-"""The two payload shapes Drupal sites push, and the intake's answers.
+"""The inventories Drupal sites push, and the intake's answers.
 
-Clients of both generations exist. Types are strict JSON types (a boolean is
-`true`/`false`, never `"1"`; an integer is a JSON integer literal, never
-`1.0`): the landed bytes are decoded downstream by a typed decoder that relies
-on it. Unknown keys are accepted and ignored. Beyond what the JSON schema can
-say, machine names must be unique within a payload and no string anywhere may
-contain U+0000 (PostgreSQL text cannot hold it).
+Four shapes: two generations of modwatch clients (A and B), and what every
+Drupal host can already print, posted as is: `drush pm:list --format=json`
+(shape C) and `composer.lock` (shape D). Types are strict JSON types (a
+boolean is `true`/`false`, never `"1"`; an integer is a JSON integer literal,
+never `1.0`): the landed bytes are decoded downstream by a typed decoder that
+relies on it. Unknown keys are accepted and ignored. Beyond what the JSON
+schema can say, machine names must be unique within a payload and no string
+anywhere may contain U+0000 (PostgreSQL text cannot hold it). A version is
+never a reason to refuse a payload: empty, null or missing, it is judged
+"Empty version" downstream.
 """
 
 from datetime import datetime
@@ -21,9 +25,9 @@ from intake.schemas.tasks import SyncResult
 MachineName = Annotated[str, Field(pattern=MACHINE_NAME_PATTERN, examples=["views_ui"])]
 ModuleName = Annotated[str, Field(min_length=1, max_length=255)]
 Version = Annotated[
-    str,
-    Field(min_length=1, max_length=50, description="As the site reports it; unusual versions are accepted",
-          examples=["8.x-1.2", "2.0.0-beta1", "1.x-dev"]),
+    str | None,
+    Field(max_length=50, description="As the site reports it; unusual, empty, null or missing versions are "
+          "accepted (status UNKNOWN)", examples=["8.x-1.2", "2.0.0-beta1", "1.x-dev"]),
 ]
 PlatformVersion = Annotated[str, Field(max_length=50, pattern=r"^[0-9]+\.[0-9]+", examples=["10.3.8"])]
 Datestamp = Annotated[
@@ -59,7 +63,8 @@ class _Payload(BaseModel):
 class ReportedSite(_Strict):
     url: Annotated[str, Field(min_length=1, max_length=2048)] = Field(description="Must match the registered URL")
     name: ModuleName
-    token: str | None = Field(default=None, description="Legacy; ignored — authenticate with the bearer token")
+    token: str | None = Field(default=None, description="Legacy; removed before the payload is stored — "
+                              "authenticate with the bearer token")
 
 
 class DrupalInfo(_Strict):
@@ -79,7 +84,7 @@ class ModuleA(TypedDict):
     display_name: ModuleName
     module_type: ModuleType
     enabled: StrictBool
-    version: Version
+    version: NotRequired[Version]
     description: NotRequired[str | None]
     project: NotRequired[Project | None]
     datestamp: NotRequired[Datestamp | None]
@@ -102,7 +107,7 @@ class ModuleB(TypedDict):
     machine_name: MachineName
     name: ModuleName
     type: ModuleType
-    version: Version
+    version: NotRequired[Version]
     status: Annotated[StrictBool, Field(description="Whether the module is enabled")]
     schema_version: NotRequired[SchemaVersion | None]
     package: NotRequired[Annotated[str, Field(max_length=255)] | None]
@@ -127,7 +132,55 @@ class SyncPayloadB(_Payload):
     sync_type: SyncType = "full"
 
 
-PAYLOAD_MODELS = (SyncPayloadA, SyncPayloadB)
+# Shape C: `drush pm:list --format=json`, as printed ---------------------------
+
+DrushLabel = Annotated[str, Field(max_length=255)]
+
+
+@with_config(STRICT)
+class DrushExtension(TypedDict):
+    """One extension of `drush pm:list --format=json`, keyed by its machine name. Drush 9 to 13
+    print every key below; Drush 8's `pm-list` (Drupal 7) prints `package`, `name` (the label),
+    `type`, `status` and `version`."""
+
+    type: Literal["module", "theme", "profile", "Module", "Theme", "Profile"]
+    status: Annotated[Literal["Enabled", "Disabled", "Not installed"],
+                      Field(description="`Not installed` extensions are not inventory")]
+    version: NotRequired[Version]
+    name: NotRequired[DrushLabel | None]
+    display_name: NotRequired[DrushLabel | None]
+    project: NotRequired[Annotated[str, Field(pattern=r"^([a-z0-9_]{1,255})?$",
+                                              description="drupal.org project; empty when the .info.yml has none")]
+                         | None]
+    path: NotRequired[Annotated[str, Field(max_length=4096)] | None]
+    package: NotRequired[DrushLabel | None]
+
+
+DrushPmList = dict[MachineName, DrushExtension]
+
+
+# Shape D: `composer.lock`, as written by Composer ------------------------------
+
+
+class ComposerPackage(TypedDict):
+    """A package of the lock. Only `drupal/*` packages of the Drupal types are inventory; the
+    others just need a name. Unknown keys are ignored."""
+
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    version: NotRequired[Annotated[str, Field(max_length=255)] | None]
+    type: NotRequired[str | None]
+    source: NotRequired[Any]
+    extra: NotRequired[Any]
+
+
+class ComposerLock(_Payload):
+    """Shape D: a site's `composer.lock`; a full sync of its Drupal projects."""
+
+    packages: list[ComposerPackage]
+    packages_dev: list[ComposerPackage] | None = Field(default=None, alias="packages-dev")
+
+
+PAYLOAD_MODELS = (SyncPayloadA, SyncPayloadB, ComposerLock)
 
 # Responses -----------------------------------------------------------------
 

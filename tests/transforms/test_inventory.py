@@ -1,4 +1,5 @@
-"""Both payload shapes -> one typed inventory frame (transforms.inventory)."""
+"""Every payload shape -> one typed inventory frame (transforms.inventory, transforms.drush,
+transforms.composer_lock)."""
 
 import json
 
@@ -6,6 +7,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from tests.support.inventories import COMPOSER_LOCK, DRUSH_DRUPAL7, DRUSH_DRUPAL10, DRUSH_DRUPAL11, document
 from transforms.inventory import (
     INVENTORY_SCHEMA,
     PAYLOAD_ERRORS_SCHEMA,
@@ -461,7 +463,10 @@ def test_one_bad_payload_fails_alone():
     bad = [
         payload(2, "bad-json", 1, "a", '{"modules": ['),
         payload(3, "bad-type", 1, "a", shape_a([module_a("token", "8.x-1.15", enabled="yes")])),
-        payload(4, "bad-shape", 1, "c", shape_a([module_a("token", "8.x-1.15")])),
+        payload(4, "bad-shape", 1, "z", shape_a([module_a("token", "8.x-1.15")])),
+        payload(11, "bad-drush", 1, "c", shape_a([module_a("token", "8.x-1.15")])),
+        payload(12, "bad-lock", 1, "d", '{"packages": [1, 2'),
+        payload(13, "empty-drush", 1, "c", {"php": {"type": "Module", "status": "Not installed"}}),
         payload(6, "no-modules", 2, "b", shape_b([])),
         payload(7, "null-module", 2, "b", shape_b([None])),
         payload(8, "no-name", 2, "b", {"modules": [{"version": "1.0.0", "status": True}]}),
@@ -478,7 +483,10 @@ def test_one_bad_payload_fails_alone():
     assert set(reasons) == {entry["task_id"] for entry in bad}
     assert reasons["bad-json"].startswith("payload body cannot be decoded as shape A: ")
     assert "boolean" in reasons["bad-type"]
-    assert reasons["bad-shape"] == "unknown payload shape 'c'"
+    assert reasons["bad-shape"] == "unknown payload shape 'z'"
+    assert reasons["bad-drush"].startswith("payload body cannot be decoded as shape C: not a drush pm:list document")
+    assert reasons["bad-lock"].startswith("payload body cannot be decoded as shape D: not a composer.lock document")
+    assert reasons["empty-drush"] == "payload lists no modules"
     assert reasons["no-modules"] == "payload lists no modules"
     assert reasons["null-module"] == "payload lists a module that is not an object"
     assert reasons["no-name"] == "payload lists a module without machine_name"
@@ -497,3 +505,112 @@ def test_one_bad_payload_fails_alone():
 def test_payload_body_errors_accepts_a_lazy_frame():
     frame = payloads(payload(1, TASK_1, 1, "a", "not json"))
     assert payload_body_errors(frame.lazy())["task_id"].to_list() == [TASK_1]
+
+
+# --- drush pm:list and composer.lock --------------------------------------------------
+
+
+def inventory_of(shape: str, body, core_version: str) -> pl.DataFrame:
+    frame = payloads(payload(1, TASK_1, 1, shape, body, sync_type="full", core_version=core_version))
+    return normalised(frame)
+
+
+def columns(frame: pl.DataFrame, *names: str) -> dict[str, tuple]:
+    return {row[0]: tuple(row[1:]) for row in frame.select("machine_name", *names).iter_rows()}
+
+
+def test_drush_8_on_drupal_7():
+    out = columns(inventory_of("c", document(DRUSH_DRUPAL7), "7.28"), "project", "module_type", "enabled",
+                  "version", "display_name")
+    assert out["system"] == ("drupal", "core", True, "7.28", "System")
+    assert out["bartik"] == ("drupal", "core", True, "7.28", "Bartik")  # themes are inventory too
+    assert out["statistics"] == ("drupal", "core", False, "7.28", "Statistics")  # disabled, still installed
+    assert {"php", "aggregator", "search_krumo"}.isdisjoint(out)  # `Not installed` is not inventory
+    # Drush 8 prints no project: a submodule belongs to the listed module whose name prefixes its own,
+    # at the same version.
+    assert out["views_ui"] == ("views", "contrib", True, "7.x-3.7", "Views UI")
+    assert out["ctools_custom_content"][:1] == ("ctools",) and out["devel_generate"][:1] == ("devel",)
+    assert out["rubik"] == ("rubik", "contrib", True, "7.x-4.1", "Rubik")
+    assert out["intranet_core"] == ("intranet_core", "custom", True, "", "Intranet core")
+    assert out["intranet_theme"][1:4] == ("custom", True, "")
+    assert len(out) == 29
+
+
+def test_drush_12_on_drupal_10():
+    frame = inventory_of("c", document(DRUSH_DRUPAL10), "10.2.7")
+    out = columns(frame, "project", "module_type", "enabled", "version", "warning")
+    assert out["node"] == ("drupal", "core", True, "10.2.7", None)
+    assert out["olivero"] == ("drupal", "core", True, "10.2.7", None)
+    assert out["forum"][:3] == ("drupal", "core", False)
+    assert out["admin_toolbar_tools"] == ("admin_toolbar", "contrib", True, "3.5.0", None)
+    assert out["webform_ui"][:2] == ("webform", "contrib")
+    # Its package says Core, its path says contrib: the path decides.
+    assert out["ckeditor"] == ("ckeditor", "contrib", False, "1.0.2", None)
+    # A git clone in modules/contrib: contrib by its path, without a version.
+    assert out["pathauto"] == ("pathauto", "contrib", True, "", "pathauto: no version")
+    assert out["corporate_blocks"] == ("corporate_blocks", "custom", True, "", "corporate_blocks: no version")
+    assert out["corporate_theme"][:2] == ("corporate_theme", "custom")
+    assert frame["sync_type"].unique().to_list() == ["full"] and frame["datestamp"].is_null().all()
+
+
+def test_drush_13_on_drupal_11():
+    out = columns(inventory_of("c", document(DRUSH_DRUPAL11), "11.1.1"), "project", "module_type", "enabled",
+                  "version", "major", "extra")
+    assert out["system"] == ("drupal", "core", True, "11.1.1", 11, None)
+    assert out["help"][2] is False
+    assert out["search_api_db"] == ("search_api", "contrib", True, "8.x-1.35", 1, None)
+    assert out["easy_breadcrumb"] == ("easy_breadcrumb", "contrib", True, "2.0.x-dev", 2, "dev")
+    assert out["gin"] == ("gin", "contrib", True, "8.x-3.0-rc14", 3, "rc14")
+    assert out["pim_connector"][:2] == ("pim_connector", "contrib")  # in modules/contrib, without a project
+    assert out["portal_theme"] == ("portal_theme", "custom", False, "", None, None)
+
+
+def test_a_drush_submodule_joins_only_a_parent_at_its_own_version():
+    body = {
+        "system": {"type": "module", "status": "Enabled", "version": "10.3.8", "path": "core/modules/system"},
+        "search_api": {"type": "module", "status": "Enabled", "version": "8.x-1.35",
+                       "path": "modules/contrib/search_api"},
+        "search_api_solr": {"type": "module", "status": "Enabled", "version": "4.3.4",
+                            "path": "modules/contrib/search_api_solr"},
+        "search_api_solr_admin": {"type": "module", "status": "Enabled", "version": "4.3.4",
+                                  "path": "modules/contrib/search_api_solr/modules/search_api_solr_admin"},
+    }
+    out = columns(inventory_of("c", body, "10.3.8"), "project")
+    assert out == {"system": ("drupal",), "search_api": ("search_api",), "search_api_solr": ("search_api_solr",),
+                   "search_api_solr_admin": ("search_api_solr",)}
+
+
+def test_composer_lock():
+    frame = inventory_of("d", document(COMPOSER_LOCK), "10.2.7")
+    out = columns(frame, "project", "module_type", "enabled", "version", "datestamp")
+    assert out == {
+        "drupal": ("drupal", "core", True, "10.2.7", None),
+        "admin_toolbar": ("admin_toolbar", "contrib", True, "3.5.0", 1723640470),
+        "ckeditor": ("ckeditor", "contrib", True, "1.0.2", 1692799800),
+        # No extra.drupal: the composer version 3.14.0 is mapped back through its source reference.
+        "ctools": ("ctools", "contrib", True, "8.x-3.14", None),
+        "metatag": ("metatag", "contrib", True, "2.0.2", 1718820000),
+        "token": ("token", "contrib", True, "8.x-1.15", 1722000000),
+        "webform": ("webform", "contrib", True, "6.2.2", 1705000000),
+        "devel": ("devel", "contrib", True, "5.x-dev", None),  # from packages-dev
+    }
+
+
+def test_composer_lock_core_comes_from_core_recommended_when_core_is_absent():
+    lock = document(COMPOSER_LOCK)
+    lock["packages"] = [p for p in lock["packages"] if p["name"] != "drupal/core"]
+    out = columns(inventory_of("d", lock, "10.2.7"), "project", "module_type", "version")
+    assert out["drupal"] == ("drupal", "core", "10.2.7")
+    assert len(out) == 8
+
+
+def test_every_shape_in_one_batch():
+    frame = payloads(
+        payload(1, TASK_1, 1, "c", document(DRUSH_DRUPAL11), sync_type="full", core_version="11.1.1"),
+        payload(2, TASK_2, 2, "d", document(COMPOSER_LOCK), sync_type="full", core_version="10.2.7"),
+        payload(3, TASK_3, 3, "a", shape_a([module_a("token", "8.x-1.15"), module_a("pathauto", None)])),
+    )
+    out = normalised(frame)
+    assert out.group_by("landing_id").len().sort("landing_id")["len"].to_list() == [23, 8, 2]
+    assert out.filter(pl.col("machine_name") == "pathauto")["version"].to_list() == [""]
+    assert out["landing_id"].is_sorted()
