@@ -135,7 +135,21 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
                           headers=getattr(error, "headers", None))
 
 
+def _data_exception_message(error: Exception) -> str | None:
+    """What PostgreSQL said when it refused a value (SQLSTATE class 22, "data exception"), else None."""
+    diagnostics = getattr(getattr(error, "orig", None), "diag", None)
+    if diagnostics is None or not (diagnostics.sqlstate or "").startswith("22"):
+        return None
+    return diagnostics.message_primary or "a value is out of range"
+
+
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    # The schemas refuse what PostgreSQL cannot store, each naming the field; a
+    # value that slips past them is still the client's to fix, not a 500.
+    refused_value = _data_exception_message(error)
+    if refused_value is not None:
+        log.warning("value refused by the database on %s %s: %s", request.method, request.url.path, refused_value)
+        return error_response(422, "unstorable_value", f"a value in the request cannot be stored: {refused_value}")
     if is_database_unavailable(error):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__)
         return database_unavailable().response()
@@ -171,6 +185,7 @@ ERROR_DESCRIPTIONS = {
     401: "No bearer token, or an unknown one (`WWW-Authenticate: Bearer`)",
     403: "The token belongs to another site, or the route needs the admin token",
     404: "No such resource",
+    408: "The request body did not arrive in time (the connection is closed)",
     409: "The `Idempotency-Key` was used in the last 24 h with a different body",
     413: "The body is over `MODWATCH_MAX_BODY_BYTES` (after decompression too)",
     415: "The body is not JSON (`Content-Type`), or an unsupported `Content-Encoding`",

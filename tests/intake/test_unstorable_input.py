@@ -3,8 +3,11 @@ naming the parameter, on every route, never a 500."""
 
 import json
 
+import psycopg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
+from intake.errors import _data_exception_message
 from tests.support.answers import error_of, error_paths
 
 NUL = "%00"
@@ -98,3 +101,14 @@ def test_text_that_is_not_unicode_is_refused_with_its_path(api, admin_headers, r
     answer = api.post(route, content=escaped, headers={**admin_headers, "Content-Type": "application/json"})
     assert answer.status_code in (400, 422), answer.text
     assert path in error_paths(answer, answer.status_code)
+
+
+def test_a_value_postgresql_refuses_is_a_422_with_its_reason_not_a_500(db):
+    # What the schemas miss still reaches the client as its own mistake (the handler's reading of it).
+    with pytest.raises(psycopg.DataError) as refused:
+        db.execute("SELECT '99999999999'::int")
+    wrapped = DBAPIError("SELECT", {}, refused.value)
+    assert _data_exception_message(wrapped) == 'value "99999999999" is out of range for type integer'
+    with pytest.raises(psycopg.errors.UndefinedTable) as broken:
+        db.execute("SELECT * FROM no_such_table")
+    assert _data_exception_message(DBAPIError("SELECT", {}, broken.value)) is None  # a bug stays a 500
