@@ -135,7 +135,7 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
                           headers=getattr(error, "headers", None))
 
 
-def _data_exception_message(error: Exception) -> str | None:
+def data_exception_message(error: Exception) -> str | None:
     """What PostgreSQL said when it refused a value (SQLSTATE class 22, "data exception"), else None."""
     diagnostics = getattr(getattr(error, "orig", None), "diag", None)
     if diagnostics is None or not (diagnostics.sqlstate or "").startswith("22"):
@@ -146,7 +146,7 @@ def _data_exception_message(error: Exception) -> str | None:
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
     # The schemas refuse what PostgreSQL cannot store, each naming the field; a
     # value that slips past them is still the client's to fix, not a 500.
-    refused_value = _data_exception_message(error)
+    refused_value = data_exception_message(error)
     if refused_value is not None:
         log.warning("value refused by the database on %s %s: %s", request.method, request.url.path, refused_value)
         return error_response(422, "unstorable_value", f"a value in the request cannot be stored: {refused_value}")

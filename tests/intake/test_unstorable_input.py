@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from intake.errors import _data_exception_message
+from intake.errors import data_exception_message
 from tests.support.answers import error_of, error_paths
 
 NUL = "%00"
@@ -108,7 +108,7 @@ def test_a_value_postgresql_refuses_is_a_422_with_its_reason_not_a_500(db):
     with pytest.raises(psycopg.DataError) as refused:
         db.execute("SELECT '99999999999'::int")
     wrapped = DBAPIError("SELECT", {}, refused.value)
-    assert _data_exception_message(wrapped) == 'value "99999999999" is out of range for type integer'
+    assert data_exception_message(wrapped) == 'value "99999999999" is out of range for type integer'
     with pytest.raises(psycopg.errors.UndefinedTable) as broken:
         db.execute("SELECT * FROM no_such_table")
-    assert _data_exception_message(DBAPIError("SELECT", {}, broken.value)) is None  # a bug stays a 500
+    assert data_exception_message(DBAPIError("SELECT", {}, broken.value)) is None  # a bug stays a 500
