@@ -14,7 +14,7 @@ import asyncio
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -38,15 +38,17 @@ class FeedResponse:
 
 
 def feed_url(base: str, request: FeedRequest) -> str:
-    return f"{base.rstrip('/')}/{request.project}/{request.feed_api}"
+    # Quoted whole: a project name can never add a path segment to the base.
+    return f"{base.rstrip('/')}/{quote(request.project, safe='')}/{quote(request.feed_api, safe='')}"
 
 
 def read_local_feed(base: str, request: FeedRequest) -> FeedResponse:
-    folder = Path(unquote(urlsplit(base).path))
+    """The saved feed of a project; names come from site inventories, so a file outside `base` is never read."""
+    folder = Path(unquote(urlsplit(base).path)).resolve()
     for candidate in (folder / request.project / request.feed_api,
                       folder / request.project / f"{request.feed_api}.xml",
                       folder / f"{request.project}-{request.feed_api}.xml"):
-        if candidate.is_file():
+        if candidate.resolve().is_relative_to(folder) and candidate.is_file():
             return FeedResponse(request, "ok", candidate.read_bytes())
     return FeedResponse(request, "not_found", error=f"no feed file for {request.project} ({request.feed_api})")
 
