@@ -40,27 +40,31 @@ OSV_FEED_API = "current"
 
 def known_vulnerabilities(installed: pl.DataFrame, advisories: pl.DataFrame) -> pl.DataFrame:
     """installed: site_module_id, project, feed_api, version; advisories: ADVISORIES_SCHEMA (a metapackage-only
-    frame may leave out the OSV columns). One row per vulnerable installed row with its advisory items, sorted."""
+    frame may leave out the OSV columns). One row per vulnerable installed row with its advisory items, sorted.
+
+    A portfolio runs few distinct versions of each project however many sites it has: versions are parsed
+    and matched once per distinct (project, feed, version), and the items joined back to the rows.
+    """
     advisories = advisories.select(
         pl.col(name) if name in advisories.columns else pl.lit(None, dtype).alias(name)
         for name, dtype in ADVISORIES_SCHEMA.items())
-    candidates = installed.lazy().select(
-        "site_module_id", "project", "feed_api",
+    keys = ["project", "feed_api", "version"]
+    distinct = installed.lazy().select(keys).unique().with_columns(
         composer_key_expr(composer_version_expr(pl.col("version"))).alias("composer_key"),
     ).filter(pl.col("composer_key").is_not_null())
     osv = advisories.filter(pl.col("advisory_id").is_not_null())
-    matches = [_osv_matches(candidates.filter(pl.col("feed_api") == OSV_FEED_API), osv.lazy())]
+    matches = [_osv_matches(distinct.filter(pl.col("feed_api") == OSV_FEED_API), osv.lazy())]
     for (feed_api,), feed_advisories in advisories.filter(pl.col("advisory_id").is_null()).group_by("feed_api"):
         intervals = advisory_intervals(
             list(zip(feed_advisories["package"], feed_advisories["constraint_text"], strict=True)),
             on_error="skip",
         )
-        feed_candidates = candidates.filter(pl.col("feed_api") == feed_api)
-        matches.append(match_advisories(feed_candidates, intervals).select(
-            "site_module_id", pl.col("clause").alias("item")))
+        feed_candidates = distinct.filter(pl.col("feed_api") == feed_api)
+        matches.append(match_advisories(feed_candidates, intervals).select(*keys, pl.col("clause").alias("item")))
+    items = pl.concat(matches).group_by(keys).agg(pl.col("item").unique().sort().alias("advisories"))
     return (
-        pl.concat(matches).group_by("site_module_id")
-        .agg(pl.col("item").unique().sort().alias("advisories"))
+        installed.lazy().select("site_module_id", *keys)
+        .join(items, on=keys)
         .with_columns(pl.lit(True).alias("known_vulnerable"))
         .select(VULNERABILITY_SCHEMA.names())
         .collect()
@@ -74,7 +78,8 @@ def _osv_matches(candidates: pl.LazyFrame, ranges: pl.LazyFrame) -> pl.LazyFrame
         & (pl.col("fixed_key").is_null() | (key < pl.col("fixed_key")))
         & (pl.col("last_affected_key").is_null() | (key <= pl.col("last_affected_key")))
     )
-    return candidates.join(ranges, on="project").filter(affected).select("site_module_id", advisory_item_text())
+    return candidates.join(ranges, on="project").filter(affected).select(
+        "project", "feed_api", "version", advisory_item_text())
 
 
 def advisory_item_text() -> pl.Expr:

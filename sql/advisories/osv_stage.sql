@@ -1,4 +1,6 @@
 -- What one load of the OSV database read, before it is compared with what is stored.
+-- Dropped first: a connection may load twice before its transaction ends.
+DROP TABLE IF EXISTS pg_temp.stage_osv_advisories, pg_temp.stage_osv_ranges;
 CREATE TEMP TABLE stage_osv_advisories (
     id         varchar(64) PRIMARY KEY,
     aliases    text[] NOT NULL,
