@@ -1,4 +1,5 @@
-"""A drupal.org-like project population: release histories, feeds and advisories.
+"""A drupal.org-like project population: release histories, feeds and advisories (a composer metapackage, and
+an OSV database as the Drupal Security Team publishes it).
 
 Each contrib project has one to three majors (older projects still carry an
 `8.x-N` branch), releases dated over the last years, occasional security
@@ -194,3 +195,44 @@ def write_advisories(catalog: Catalog, path: Path, share: float = 0.7, seed: int
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"name": "drupal/core-security-advisories-bench", "conflict": conflict}))
     return path
+
+
+def osv_documents(catalog: Catalog, share: float = 0.7, seed: int = 7) -> list[dict]:
+    """One OSV advisory per security release of an affected project: every release of that major before it
+    is affected (`introduced` the major's first version, `fixed` the security release)."""
+    rng = random.Random(seed)
+    documents = []
+    for project in catalog.projects:
+        if project.name != "drupal" and rng.random() > share:
+            continue
+        package, ecosystem = (("drupal/core", "Packagist") if project.name == "drupal"
+                              else (f"drupal/{project.name}", "Packagist:https://packages.drupal.org/8"))
+        kind = "CORE" if project.name == "drupal" else "CONTRIB"
+        for release in project.releases[::-1]:
+            if "Security update" not in release.types or release.status != "published":
+                continue
+            fixed = composer_form(release.version)
+            low = f"{release.major}.0" if release.version.startswith("8.x-") else f"{release.major}.0.0"
+            published = datetime.fromtimestamp(release.date, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            number = len(documents) + 1
+            documents.append({
+                "schema_version": "1.7.0", "id": f"DRUPAL-{kind}-BENCH-{number:05d}", "modified": published,
+                "published": published, "aliases": [f"CVE-2099-{number:05d}"],
+                "details": f"{project.name} {release.version} fixes a vulnerability of its {release.major}.x "
+                           "releases.\n\nGenerated for the benchmark.",
+                "affected": [{"package": {"ecosystem": ecosystem, "name": package}, "ranges": [{
+                    "type": "ECOSYSTEM", "events": [{"introduced": low}, {"fixed": fixed}],
+                    "database_specific": {"constraint": f">={low} <{fixed}"}}]}],
+                "references": [{"type": "WEB", "url": f"https://www.drupal.org/sa-bench-{number:05d}"}],
+            })
+    return documents
+
+
+def write_osv_advisories(catalog: Catalog, folder: Path, share: float = 0.7, seed: int = 7) -> Path:
+    """An OSV database folder (`advisories/<project>/<id>.json`), a source `modwatch advisories load` reads."""
+    for document in osv_documents(catalog, share=share, seed=seed):
+        project = document["affected"][0]["package"]["name"].removeprefix("drupal/")
+        path = folder / "advisories" / project / f"{document['id']}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document))
+    return folder
