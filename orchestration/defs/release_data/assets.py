@@ -60,7 +60,7 @@ def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSou
             loaded = load_advisories(conn, config.source or security_advisories.source)
         except AdvisoriesError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from error
-    return dg.MaterializeResult(metadata=loaded)
+    return dg.MaterializeResult(metadata={"loaded": True, **loaded})
 
 
 @dg.asset(group_name=GROUP, kinds={"json", "postgres"})
