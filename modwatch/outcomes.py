@@ -33,7 +33,11 @@ def innermost_message(error) -> str:
     """The user's own error, not Dagster's wrapping of it."""
     while error.cause is not None:
         error = error.cause
-    return error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name
+    if not error.message.strip():
+        return error.cls_name
+    last = error.message.strip().splitlines()[-1]
+    kind, separator, message = last.partition(": ")
+    return message if separator and kind.endswith(error.cls_name) else last
 
 
 def run_outcome(result: dg.ExecuteInProcessResult) -> RunOutcome:

@@ -19,12 +19,12 @@ import pytest
 from dagster._core.launcher import WorkerStatus
 from dagster._core.storage.tags import GRPC_INFO_TAG
 
-from foundation.database import drop_database, ensure_database
 from modwatch.runtime import write_dagster_home
 from orchestration.launcher import HOST_TAG, PID_TAG, PROCESS_START_TAG, in_process_tags, worker_health
 from orchestration.pipeline.runs import ingest_run_config
 from sql import tasks
-from sql.migrate import upgrade
+from tests.support.cli import cli_environment, run_cli
+from tests.support.databases import migrated_database
 from tests.support.feed_server import Answer, FeedServer
 from tests.support.live import ADMIN_TOKEN, make_settings
 from tests.support.payloads import Module, shape_b
@@ -38,12 +38,9 @@ RECOVERY_SECONDS = 180
 
 @pytest.fixture
 def fresh_database(database_server):
-    """A database of its own, migrated: the platform's tables and Dagster's storage, as `modwatch up` has them."""
-    name = f"modwatch_test_dead_runs_{os.getpid()}_{time.monotonic_ns() % 10**8}"
-    url = ensure_database(database_server, name)
-    upgrade(url)
-    yield url
-    drop_database(database_server, name)
+    """The platform's tables and Dagster's storage in one database, as `modwatch up` has them."""
+    with migrated_database(database_server, "dead_runs") as url:
+        yield url
 
 
 @pytest.fixture
@@ -164,10 +161,8 @@ def test_process_ends_and_processes_everything_when_a_dead_run_holds_a_payload(l
         with conn.transaction():
             tasks.claim(conn, run_id=run.run_id, landing_ids=landing_ids[:1])
 
-    environment = {**os.environ, "MODWATCH_DATABASE_URL": fresh_database, "MODWATCH_HOME": str(dagster_home),
-                   "MODWATCH_ADMIN_TOKEN": ADMIN_TOKEN, "MODWATCH_RELEASE_FEED_URL": "file:///nonexistent"}
-    done = subprocess.run([sys.executable, "-m", "modwatch.cli", "process"], env=environment,
-                          capture_output=True, text=True, timeout=240)
+    done = run_cli("process", environment=cli_environment(
+        dagster_home, MODWATCH_DATABASE_URL=fresh_database, MODWATCH_RELEASE_FEED_URL="file:///nonexistent"))
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"put back the payloads of dead runs {run.run_id}" in done.stdout
@@ -190,10 +185,8 @@ def test_process_stops_when_a_live_run_holds_the_earlier_payload(live_platform, 
         with conn.transaction():
             tasks.claim(conn, run_id=run.run_id, landing_ids=landing_ids[:1])
 
-    environment = {**os.environ, "MODWATCH_DATABASE_URL": fresh_database, "MODWATCH_HOME": str(dagster_home),
-                   "MODWATCH_ADMIN_TOKEN": ADMIN_TOKEN, "MODWATCH_RELEASE_FEED_URL": "file:///nonexistent"}
-    done = subprocess.run([sys.executable, "-m", "modwatch.cli", "process"], env=environment,
-                          capture_output=True, text=True, timeout=240)
+    done = run_cli("process", environment=cli_environment(
+        dagster_home, MODWATCH_DATABASE_URL=fresh_database, MODWATCH_RELEASE_FEED_URL="file:///nonexistent"))
 
     assert done.returncode == 1
     assert done.stdout.strip().splitlines()[-1].endswith(f"1 payload(s) wait behind run(s) still in progress: "

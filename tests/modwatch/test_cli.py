@@ -1,0 +1,179 @@
+"""The command line as an operator meets it, each command in its own process.
+
+One line on what went wrong, never a traceback; a non-zero exit when what was
+asked failed; Dagster's logs only with --verbose; a second terminal uses the
+settings of the platform running on the same home; pending tasks that nothing
+takes say why.
+"""
+
+import os
+import socket
+
+import httpx
+import psycopg
+import pytest
+
+from modwatch import demo
+from modwatch.runtime import (
+    ENVIRONMENT_FILE,
+    LOCK_FILE,
+    platform_lock,
+    read_platform_environment,
+    write_platform_environment,
+)
+from sql import tasks
+from tests.support.cli import cli_environment, run_cli
+from tests.support.databases import migrated_database
+from tests.support.live import make_settings
+from tests.support.payloads import Module, shape_b
+from tests.support.platform import Platform
+from tests.support.ports import free_port
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.fixture
+def busy_port():
+    with socket.socket() as listener:
+        listener.bind(("0.0.0.0", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+@pytest.fixture
+def fresh_database(database_server):
+    with migrated_database(database_server, "cli") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_platform(live_app, tmp_path, fresh_database, admin_headers):
+    """The intake over HTTP on a database of its own (the CLI's Dagster runs keep their storage there too)."""
+    live = live_app(make_settings(tmp_path, fresh_database))
+    with httpx.Client(base_url=live.base_url, timeout=30) as client:
+        yield Platform(client, admin_headers, fresh_database, instance=None)
+
+
+@pytest.mark.parametrize("busy", ["api", "ui"])
+def test_up_names_a_busy_port_in_one_line(tmp_path, database_url, busy_port, busy):
+    ports = {"api": free_port(), "ui": free_port(), busy: busy_port}
+
+    done = run_cli("up", "--api-port", str(ports["api"]), "--ui-port", str(ports["ui"]),
+                   environment=cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=database_url), timeout=60)
+
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert f"port {busy_port}" in line and f"--{busy}-port" in line and "make run API_PORT=" in line
+    assert "modwatch is up" not in done.stdout
+
+
+def test_a_second_platform_on_the_same_home_is_refused(tmp_path, database_url):
+    home = tmp_path / "home"
+    with platform_lock(home):
+        done = run_cli("up", "--api-port", str(free_port()), "--ui-port", str(free_port()),
+                       environment=cli_environment(home, MODWATCH_DATABASE_URL=database_url), timeout=60)
+
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert "already running" in line and str(home.resolve()) in line
+    assert f"(pid {os.getpid()})" in line
+
+
+def test_a_lock_left_by_a_dead_platform_is_ignored(tmp_path, database_url, busy_port):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / LOCK_FILE).write_text("999999\n")
+    (home / ENVIRONMENT_FILE).write_text("MODWATCH_RELEASE_FEED_URL=file:///left/over\n")
+
+    assert read_platform_environment(home) == {}
+    done = run_cli("up", "--api-port", str(busy_port), "--ui-port", str(free_port()),
+                   environment=cli_environment(home, MODWATCH_DATABASE_URL=database_url), timeout=60)
+
+    # Past the lock: what stops this start is the port, not a platform that is long gone.
+    assert done.returncode == 1 and f"port {busy_port}" in one_line(done.stderr)
+
+
+def test_another_terminal_uses_the_running_platforms_settings(fresh_platform, tmp_path, fresh_database):
+    site = fresh_platform.add_site("settings")
+    fresh_platform.push(site, shape_b([Module("token", "8.x-1.5")]))
+    home = tmp_path / "platform-home"
+    # Neither the database nor the feed folder is in the second terminal's environment: only the home.
+    terminal = cli_environment(home)
+    with platform_lock(home):
+        write_platform_environment(home, {"MODWATCH_DATABASE_URL": fresh_database, "MODWATCH_ADMIN_TOKEN": "secret",
+                                          **demo.platform_environment(), "PATH": "/not/shared"})
+        shared = (home / ENVIRONMENT_FILE).read_text()
+        assert "secret" not in shared and "PATH" not in shared
+        processed = run_cli("process", environment=terminal)
+        refreshed = run_cli("releases", "refresh", "--project", "token", environment=terminal)
+        verbose = run_cli("--verbose", "releases", "refresh", "--project", "token", environment=terminal)
+    assert not (home / ENVIRONMENT_FILE).exists()
+
+    assert processed.returncode == 0, processed.stderr
+    assert one_line(processed.stdout) == "1 ingest run(s): 1 payload(s) completed, 0 failed"
+    assert refreshed.returncode == 0, refreshed.stderr
+    # Fetched from the demo's bundled folder, not from drupal.org; and nothing but that line.
+    assert one_line(refreshed.stdout) == "release feeds: 1 fetched; statuses recomputed"
+    assert refreshed.stderr == ""
+    assert verbose.returncode == 0 and " - DEBUG - " in verbose.stdout + verbose.stderr
+
+
+def test_a_failed_feed_is_named_and_the_exit_is_not_zero(fresh_platform, tmp_path, fresh_database):
+    site = fresh_platform.add_site("feeds")
+    fresh_platform.push(site, shape_b([Module("token", "8.x-1.5"), Module("gin_toolbar", "1.0.0")]))
+    terminal = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=fresh_database,
+                               **demo.platform_environment())
+    assert run_cli("process", environment=terminal).returncode == 0
+
+    done = run_cli("releases", "refresh", "--project", "token", "--project", "gin_toolbar", environment=terminal)
+
+    assert done.returncode == 1
+    line = one_line(done.stdout)
+    assert line.startswith("release feeds: ") and "; 1 failed (gin_toolbar (current): feed could not be parsed" in line
+
+
+def test_missing_inputs_and_an_unreachable_database_are_one_line_each(tmp_path, database_url, free_port_url):
+    terminal = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=database_url)
+
+    missing_file = run_cli("advisories", "load", str(tmp_path / "nowhere.json"), environment=terminal)
+    no_source = run_cli("advisories", "load", environment=terminal)
+    unreachable = run_cli("site", "list", environment={**terminal, "MODWATCH_DATABASE_URL": free_port_url})
+
+    assert missing_file.returncode == 2
+    missing = tmp_path / "nowhere.json"
+    assert one_line(missing_file.stderr) == f"modwatch: advisories not loaded: no such file: {missing}"
+    assert no_source.returncode == 1
+    no_source_line = one_line(no_source.stdout)
+    assert no_source_line.startswith("advisories not loaded: ") and "MODWATCH_ADVISORIES_URL" in no_source_line
+    assert unreachable.returncode == 1
+    assert one_line(unreachable.stderr).startswith("modwatch: cannot reach the database (MODWATCH_DATABASE_URL): ")
+
+
+def test_pending_tasks_nothing_takes_say_why_and_failed_ones_are_retried(fresh_platform, tmp_path, fresh_database):
+    site = fresh_platform.add_site("waiting")
+    waiting = fresh_platform.push(site, shape_b([Module("views", "8.x-3.1")]))
+    other_site = fresh_platform.add_site("failing")
+    failing = fresh_platform.push(other_site, shape_b([Module("token", "8.x-1.5")]))
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        tasks.fail(conn, task_id=failing, error="merge failed: deadlock")
+    terminal = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=fresh_database)
+
+    listed = run_cli("tasks", "list", environment=terminal)
+    retried = run_cli("tasks", "retry", "--failed", environment=terminal)
+    unknown = run_cli("tasks", "retry", waiting, environment=terminal)
+
+    assert listed.returncode == 0, listed.stderr
+    assert {waiting, failing} <= {line.split()[0] for line in listed.stdout.splitlines()[:-1]}
+    summary = listed.stdout.strip().splitlines()[-1]
+    assert summary.startswith("1 failed, 1 pending; 1 pending since ") and "no Dagster daemon is running" in summary
+    assert retried.returncode == 0, retried.stderr
+    assert retried.stdout.strip().splitlines()[-1] == "1 task(s) back to pending"
+    assert fresh_platform.status(failing)["status"] == "pending"
+    assert unknown.returncode == 1
+    assert unknown.stdout.strip().splitlines()[-1] == (
+        f"0 task(s) back to pending; not retried: task {waiting} is pending")
