@@ -41,6 +41,9 @@ VERBOSE = {"on": False}
 def options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Dagster's logs and warnings.")]
             = False) -> None:
     VERBOSE["on"] = verbose
+    # The embedded server's library falls back to a runtime directory of its own when XDG_RUNTIME_DIR is
+    # unset, as it is outside a desktop session; that fallback is fine, its warning is noise.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     if not verbose:
         warnings.simplefilter("ignore")
         logging.getLogger("dagster").setLevel(logging.ERROR)
@@ -89,10 +92,7 @@ def load_settings() -> Settings:
 def runtime(migrate: bool = True):
     from modwatch.runtime import prepare
 
-    settings = load_settings()
-    env = prepare(settings, migrate=migrate)
-    os.environ.setdefault("XDG_RUNTIME_DIR", env.child_environment()["XDG_RUNTIME_DIR"])
-    return env
+    return prepare(load_settings(), migrate=migrate)
 
 
 def emit(data, as_json: bool, text: str) -> None:

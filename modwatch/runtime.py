@@ -44,7 +44,6 @@ class Runtime:
             MODWATCH_HOME=str(self.settings.home.resolve()),
             MODWATCH_ADMIN_TOKEN=self.admin_token,
             DAGSTER_HOME=str(self.settings.dagster_home),
-            XDG_RUNTIME_DIR=str(runtime_dir(self.settings.home)),
         )
         return env
 
@@ -53,14 +52,6 @@ class PlatformRunning(RuntimeError):
     def __init__(self, home: Path, pid: str):
         super().__init__(f"a modwatch platform is already running on MODWATCH_HOME={home.resolve()} (pid {pid})")
         self.pid = pid
-
-
-def runtime_dir(home: Path) -> Path:
-    """A private runtime directory, for libraries that want one (XDG_RUNTIME_DIR) and warn when it is unset."""
-    path = home.resolve() / "run"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
 
 
 @contextmanager

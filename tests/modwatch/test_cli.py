@@ -7,7 +7,10 @@ takes say why.
 """
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 
 import httpx
 import psycopg
@@ -26,7 +29,7 @@ from tests.support.cli import cli_environment, run_cli
 from tests.support.databases import migrated_database
 from tests.support.live import make_settings
 from tests.support.payloads import Module, shape_b
-from tests.support.platform import Platform
+from tests.support.platform import Platform, wait_until
 from tests.support.ports import free_port
 
 
@@ -177,3 +180,39 @@ def test_pending_tasks_nothing_takes_say_why_and_failed_ones_are_retried(fresh_p
     assert unknown.returncode == 1
     assert unknown.stdout.strip().splitlines()[-1] == (
         f"0 task(s) back to pending; not retried: task {waiting} is pending")
+
+
+def test_up_shares_its_settings_and_refuses_a_second_platform_then_stops_on_ctrl_c(tmp_path, fresh_database):
+    home = tmp_path / "home"
+    api_port = free_port()
+    up = subprocess.Popen([sys.executable, "-m", "modwatch.cli", "up", "--api-port", str(api_port),
+                           "--ui-port", str(free_port())],
+                          env=cli_environment(home, MODWATCH_DATABASE_URL=fresh_database),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{api_port}/health"), timeout_seconds=120,
+                   what="the API of `modwatch up` answering")
+        second = run_cli("up", "--api-port", str(free_port()), "--ui-port", str(free_port()),
+                         environment=cli_environment(home, MODWATCH_DATABASE_URL=fresh_database), timeout=60)
+        # A second terminal knows only the home: the database comes from the running platform.
+        added = run_cli("site", "add", "--name", "Shared", "--url", "https://shared.example.org",
+                        environment=cli_environment(home))
+    finally:
+        up.send_signal(signal.SIGINT)
+        output, _ = up.communicate(timeout=60)
+
+    assert second.returncode == 1
+    assert f"already running on MODWATCH_HOME={home.resolve()} (pid {up.pid})" in one_line(second.stderr)
+    assert added.returncode == 0, added.stderr
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT name FROM sites").fetchall() == [("Shared",)]
+    assert "modwatch is up" in output
+    assert up.returncode == 0, output[-3000:]
+    assert not (home / ENVIRONMENT_FILE).exists()
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
