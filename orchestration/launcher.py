@@ -6,7 +6,9 @@ code server were killed (OOM, host crash, `kill -9`) would stay STARTED for
 ever and hold its payloads. This one asks the run's code server whether it is
 still executing the run; a run executed in a CLI process (`modwatch
 process`, `releases refresh`) is tagged with that process, which is checked
-instead. `dagster.yaml` names this class as the instance's `run_launcher`.
+instead. Only runs of this host are checked: a code server's address means
+nothing on another host (the webserver's container under Docker Compose).
+`dagster.yaml` names this class as the instance's `run_launcher`.
 """
 
 import json
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster._core.errors import DagsterUserCodeUnreachableError
-from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
+from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, LaunchRunContext, WorkerStatus
 from dagster._core.storage.tags import GRPC_INFO_TAG
 from dagster._grpc.client import DagsterGrpcClient
 from dagster._grpc.types import CanCancelExecutionRequest, CanCancelExecutionResult
@@ -56,8 +58,6 @@ def process_alive(pid: int, started: str) -> bool:
 
 
 def in_process_health(tags: dict[str, str]) -> CheckRunHealthResult:
-    if tags.get(HOST_TAG) != socket.gethostname():
-        return CheckRunHealthResult(WorkerStatus.RUNNING, f"executed on {tags.get(HOST_TAG)}: not checked from here")
     pid = int(tags[PID_TAG])
     if process_alive(pid, tags.get(PROCESS_START_TAG, "")):
         return CheckRunHealthResult(WorkerStatus.RUNNING, f"process {pid} is alive")
@@ -81,7 +81,11 @@ def code_server_health(run_id: str, grpc_info: dict) -> CheckRunHealthResult:
 
 
 def worker_health(run: dg.DagsterRun) -> CheckRunHealthResult:
-    """Whether the process executing `run` is alive; RUNNING when there is nothing to check."""
+    """Whether the process executing `run` is alive; RUNNING when there is nothing to check from here."""
+    if run.tags.get(HOST_TAG, socket.gethostname()) != socket.gethostname():
+        # Launched on another host (the webserver's container, say): its code server's address means
+        # nothing here, and a wrong answer would fail a healthy run.
+        return CheckRunHealthResult(WorkerStatus.RUNNING, f"launched on {run.tags[HOST_TAG]}: not checked from here")
     if GRPC_INFO_TAG in run.tags:
         return code_server_health(run.run_id, json.loads(run.tags[GRPC_INFO_TAG]))
     if PID_TAG in run.tags:
@@ -92,6 +96,10 @@ def worker_health(run: dg.DagsterRun) -> CheckRunHealthResult:
 
 class MonitoredRunLauncher(DefaultRunLauncher):
     """Launches runs on the code servers, like the default launcher, and checks their workers."""
+
+    def launch_run(self, context: LaunchRunContext) -> None:
+        self._instance.add_run_tags(context.dagster_run.run_id, {HOST_TAG: socket.gethostname()})
+        super().launch_run(context)
 
     @property
     def supports_check_run_worker_health(self) -> bool:

@@ -117,6 +117,7 @@ def test_ingest_resumes_after_the_daemon_code_server_and_run_worker_are_killed(l
     print(f"every payload completed {time.monotonic() - restarted:.0f} s after the daemon restarted")
 
     assert instance.get_run_by_id(dead_run_id).status == dg.DagsterRunStatus.FAILURE
+    assert instance.get_run_by_id(dead_run_id).tags[HOST_TAG] == socket.gethostname()
     failure = instance.all_logs(dead_run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     assert "unreachable" in failure[-1].message, failure[-1].message
     rows = task_rows(fresh_database)
@@ -208,7 +209,11 @@ def test_the_launcher_tells_a_live_worker_from_a_dead_one(instance):
     # The pid now belongs to another process than the one that started the run.
     assert health({**in_process_tags(), PROCESS_START_TAG: "1"}) == WorkerStatus.FAILED
     assert health({**in_process_tags(), HOST_TAG: "another-host", PID_TAG: str(dead_pid())}) == WorkerStatus.RUNNING
-    assert health({GRPC_INFO_TAG: f'{{"host": "127.0.0.1", "port": {free_port()}}}'}) == WorkerStatus.FAILED
+    unreachable_code_server = {GRPC_INFO_TAG: f'{{"host": "127.0.0.1", "port": {free_port()}}}'}
+    assert health(unreachable_code_server) == WorkerStatus.FAILED
+    assert health({**unreachable_code_server, HOST_TAG: socket.gethostname()}) == WorkerStatus.FAILED
+    # Launched from another host (the webserver's container): its code server cannot be asked from here.
+    assert health({**unreachable_code_server, HOST_TAG: "webserver-container"}) == WorkerStatus.RUNNING
     assert health({}) == WorkerStatus.RUNNING
     assert instance.run_launcher.supports_check_run_worker_health
     assert instance.run_monitoring_enabled and instance.run_monitoring_max_resume_run_attempts == 0
