@@ -5,11 +5,15 @@ the three sites are registered (or found again by URL, so a second start
 does not duplicate them) and the bundled advisories are loaded; the platform
 processes read release feeds from the bundled folder (`feeds/`, a `file://`
 base) instead of drupal.org. Once the API answers, a background thread pushes
-each site's inventory to the HTTP intake with the site's own token; the
-landing sensor and the daemon's ingest run take it from there, and the
-thread prints where to look when the tasks are done.
+each site's inventory to the HTTP intake with the site's own token — one of
+them the way an operator would, through `clients/modwatch-push` and what drush
+prints; the landing sensor and the daemon's ingest run take it from there,
+and the thread prints where to look when the tasks are done.
 """
 
+import json
+import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +28,8 @@ from modwatch.runtime import Runtime
 from sql import connection, store
 
 DEMO_DIR = Path(__file__).resolve().parent
+# The push client ships beside the packages in a checkout (a site installs that one file).
+PUSH_CLIENT = DEMO_DIR.parents[1] / "clients" / "modwatch-push"
 FEEDS_DIR = DEMO_DIR / "feeds"
 ADVISORIES_DIR = DEMO_DIR / "advisories"
 # The Drupal 8+ metapackage is what the scheduled advisories job reloads; the
@@ -83,11 +89,38 @@ def push_inventories(client: httpx.Client, sites: list[RegisteredSite]) -> dict[
     """POST each site's inventory to the intake; returns site id -> task id."""
     tasks = {}
     for registered in sites:
+        if registered.site.pushed_with_client and PUSH_CLIENT.is_file():
+            tasks[registered.id] = push_with_client(str(client.base_url), registered)
+            continue
         answer = client.post(f"/api/v1/sites/{registered.id}/modules", json=registered.site.payload(),
                              headers=registered.headers)
         answer.raise_for_status()
         tasks[registered.id] = answer.json()["task_id"]
     return tasks
+
+
+class PushClientError(RuntimeError):
+    pass
+
+
+def push_with_client(api_url: str, registered: RegisteredSite) -> str:
+    """Run `clients/modwatch-push` as the site's cron would, with a drush that prints the site's inventory."""
+    with tempfile.TemporaryDirectory(prefix="modwatch-demo-") as scratch:
+        folder = Path(scratch)
+        printed = folder / "pm-list.json"
+        printed.write_text(json.dumps(registered.site.drush_pm_list(), indent=4))
+        drush = folder / "drush"
+        drush.write_text(f'#!/bin/sh\ncat "{printed}"\n')
+        drush.chmod(0o700)
+        token_file = folder / "token"
+        token_file.write_text(registered.token)
+        done = subprocess.run(
+            ["sh", str(PUSH_CLIENT), "--url", api_url.rstrip("/"), "--site-id", str(registered.id),
+             "--token-file", str(token_file), "--drush", str(drush)],
+            capture_output=True, text=True, timeout=300, check=False)
+    if done.returncode != 0:
+        raise PushClientError(f"modwatch-push exited {done.returncode}: {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
 @dataclass
@@ -115,9 +148,12 @@ class Demo:
                     typer.echo(f"demo: the API at {api_url} did not answer; no demo data pushed", err=True)
                     return
                 tasks = push_inventories(client, self.sites)
-                typer.echo(f"demo: pushed {len(tasks)} inventories; the landing sensor hands them to an ingest run")
+                by_client = [r.site.name for r in self.sites if r.site.pushed_with_client and PUSH_CLIENT.is_file()]
+                typer.echo(f"demo: pushed {len(tasks)} inventories"
+                           + (f" ({', '.join(by_client)} with clients/modwatch-push)" if by_client else "")
+                           + "; the landing sensor hands them to an ingest run")
                 statuses = wait_for_tasks(client, tasks, admin, deadline)
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, PushClientError, subprocess.TimeoutExpired) as error:
             typer.echo(f"demo: could not load the demo data: {error}", err=True)
             return
         typer.echo(self.summary(api_url, statuses, time.monotonic() - started))

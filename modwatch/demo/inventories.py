@@ -4,7 +4,10 @@
   the real drupal.org 7.x feeds of that time (`feeds/*-7.x.xml`). It reports
   with the first-generation client (payload shape A).
 * A Drupal 10 corporate site that fell behind: core on the unsupported 10.2
-  branch, an old ctools branch, CKEditor 4 leftovers. Shape B.
+  branch, an old ctools branch, CKEditor 4 leftovers. It pushes the way an
+  operator sets a site up: `clients/modwatch-push` posting what
+  `drush pm-list --format=json` prints (`drush_pm_list`); its shape B payload
+  says the same.
 * A Drupal 11 product portal that is mostly up to date, with the odd
   problem: a release marked insecure, a release drupal.org pulled, a dev
   snapshot, a module from a vendor's private repository. Shape B.
@@ -40,6 +43,11 @@ class DemoSite:
     php_version: str
     shape: str  # "A" (first-generation client) or "B"
     modules: tuple[DemoModule, ...]
+    pushed_with_client: bool = False  # clients/modwatch-push sends drush's output instead
+
+    def drush_pm_list(self) -> dict:
+        """What `drush pm-list --format=json` (Drush 9 to 13) prints on this site."""
+        return {module.machine_name: _drush_extension(module) for module in self.modules}
 
     def payload(self, collected_at: datetime | None = None) -> dict:
         """The inventory as this site's client sends it: always a full sync."""
@@ -74,6 +82,17 @@ def _module_a(module: DemoModule) -> dict:
 def _module_b(module: DemoModule) -> dict:
     return {"machine_name": module.machine_name, "name": module.name, "type": module.module_type,
             "version": module.version, "status": module.enabled, **_optional(module)}
+
+
+def _drush_extension(module: DemoModule) -> dict:
+    kind = "theme" if module.machine_name in DEMO_THEMES else "module"
+    project = (module.project or module.machine_name) if module.module_type == "contrib" else ""
+    folder = {"core": f"core/{kind}s", "contrib": f"{kind}s/contrib/{project}",
+              "custom": f"{kind}s/custom"}[module.module_type]
+    return {"package": "Core" if module.module_type == "core" else "Other", "project": project,
+            "display_name": f"{module.name} ({module.machine_name})", "name": module.machine_name, "type": kind,
+            "path": folder if module.machine_name == project else f"{folder}/{module.machine_name}",
+            "status": "Enabled" if module.enabled else "Disabled", "version": module.version}
 
 
 def _named(modules: str) -> list[tuple[str, str]]:
@@ -181,6 +200,7 @@ DRUPAL10_CORPORATE = DemoSite(
     core_version=D10_CORE,
     php_version="8.2.26",
     shape="B",
+    pushed_with_client=True,
     modules=(
         *core(D10_CORE, "automated_cron:Automated Cron, big_pipe:BigPipe, block:Block, "
                         "block_content:Custom Block, breakpoint:Breakpoint, ckeditor5:CKEditor 5, "
@@ -274,6 +294,8 @@ DRUPAL11_PORTAL = DemoSite(
 )
 
 DEMO_SITES = (DRUPAL7_INTRANET, DRUPAL10_CORPORATE, DRUPAL11_PORTAL)
+DEMO_THEMES = frozenset({"bartik", "seven", "rubik", "olivero", "claro", "gin", "intranet_theme", "corporate_theme",
+                         "portal_theme"})
 
 # (site url, machine name) -> the status the update report gives it; one or more per status.
 EXPECTED = {
@@ -286,9 +308,11 @@ EXPECTED = {
     (DRUPAL7_INTRANET.url, "token"): "CURRENT",
     (DRUPAL7_INTRANET.url, "devel"): "NOT_CHECKED",
     (DRUPAL7_INTRANET.url, "intranet_core"): "UNKNOWN",
-    (DRUPAL10_CORPORATE.url, "node"): "NOT_SECURE",  # core 10.2.7: 10.2 unsupported, 10.3.9 is a security release
-    (DRUPAL10_CORPORATE.url, "webform"): "NOT_SECURE",
-    (DRUPAL10_CORPORATE.url, "facets"): "NOT_SECURE",
+    # Core 10.2.7: the 10.2 branch is unsupported; 10.3.9, a security release, is listed.
+    (DRUPAL10_CORPORATE.url, "node"): "NOT_SUPPORTED",
+    # Security releases are listed, but on current feeds only a release marked Insecure is NOT_SECURE.
+    (DRUPAL10_CORPORATE.url, "webform"): "NOT_CURRENT",
+    (DRUPAL10_CORPORATE.url, "facets"): "NOT_CURRENT",
     (DRUPAL10_CORPORATE.url, "ckeditor_uploadimage"): "NOT_SECURE",  # project marked insecure
     (DRUPAL10_CORPORATE.url, "ctools"): "NOT_SUPPORTED",
     (DRUPAL10_CORPORATE.url, "ckeditor"): "NOT_SUPPORTED",  # project unsupported
