@@ -134,6 +134,11 @@ def test_sites_are_flagged_and_a_changed_advisory_changes_statuses_without_a_syn
                     "url": "https://www.drupal.org/sa-core-2026-012", "summary": item["summary"],
                     "fixed_in": "10.6.13", "constraint": "<10.6.13"}
     assert item["summary"].startswith("The Layout Builder module")
+    # What was written reads back as what a recomputation from scratch gives: no drift.
+    from orchestration.definitions import defs
+
+    reconciled = defs.resolve_job_def("reconcile").execute_in_process(instance=platform.instance)
+    assert metadata(reconciled, "portfolio_status")["drifted_rows"] == 0
 
     # The Security Team widens the contrib advisory: 2.5 turns out vulnerable too. No site syncs.
     contrib["affected"][0]["ranges"][0]["events"][1] = {"fixed": "2.6.0"}
@@ -157,3 +162,20 @@ def test_sites_are_flagged_and_a_changed_advisory_changes_statuses_without_a_syn
     assert metadata(load(platform.instance, str(database)), "osv_advisories")["removed"] == 1
     assert flagged(db, behind.id) == {"admin_toolbar": [CONTRIB_ADVISORY]}
     assert db.execute("SELECT count(*) AS n FROM advisory_recompute").fetchone()["n"] == 0
+
+
+def test_the_whole_snapshot_on_an_old_site_reads_back_without_drift(platform, db):
+    old = platform.add_site("old")
+    platform.push(old, shape_b([Module("system", "9.5.0", module_type="core"), Module("webform", "6.1.0"),
+                                Module("admin_toolbar", "8.x-2.4"), Module("metatag", "8.x-1.7"),
+                                Module("pathauto", "8.x-1.12")], core="9.5.0"))
+    assert platform.run_once().success
+    load(platform.instance, str(SNAPSHOT_ZIP))
+    found = flagged(db, old.id)
+    assert set(found) == {"system", "webform", "admin_toolbar", "metatag"} and len(found["system"]) > 20
+    # metatag's two advisories are <1.8.0 and <1.9.0; pathauto has none.
+    assert found["metatag"] == ["DRUPAL-CONTRIB-2019-021", "DRUPAL-CONTRIB-2019-058"]
+    from orchestration.definitions import defs
+
+    reconciled = defs.resolve_job_def("reconcile").execute_in_process(instance=platform.instance)
+    assert metadata(reconciled, "portfolio_status")["drifted_rows"] == 0
