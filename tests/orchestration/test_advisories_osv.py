@@ -179,3 +179,28 @@ def test_the_whole_snapshot_on_an_old_site_reads_back_without_drift(platform, db
 
     reconciled = defs.resolve_job_def("reconcile").execute_in_process(instance=platform.instance)
     assert metadata(reconciled, "portfolio_status")["drifted_rows"] == 0
+
+
+def test_the_cli_source_picks_the_job(tmp_path):
+    from orchestration.pipeline.advisories import METAPACKAGE_JOB, OSV_JOB, advisories_job_run
+
+    metapackage = tmp_path / "advisories.json"
+    metapackage.write_text('{"conflict": {"drupal/token": "<1.6"}}')
+    single = write_database(tmp_path / "osv", [advisory(CORE_ADVISORY)]) / "advisories" / "core"
+    assert advisories_job_run(str(metapackage)) == (
+        METAPACKAGE_JOB, {"ops": {"security_advisories": {"config": {"source": str(metapackage)}}}})
+    assert advisories_job_run(str(single / f"{CORE_ADVISORY}.json"))[0] == OSV_JOB
+    assert advisories_job_run(str(SNAPSHOT_ZIP))[0] == OSV_JOB
+    assert advisories_job_run(None) == (OSV_JOB, {"ops": {"osv_advisories": {"config": {"source": None}}}})
+
+
+def test_the_schedule_skips_with_the_reason_when_advisories_are_off(monkeypatch):
+    from orchestration.defs.release_data.schedules import load_osv_advisories_schedule
+    from orchestration.defs.resources import OsvDatabaseResource
+
+    monkeypatch.setenv("MODWATCH_OSV_URL", "none")
+    context = dg.build_schedule_context(resources={"osv_database": OsvDatabaseResource()})
+    assert "turned off" in load_osv_advisories_schedule(context).skip_message
+    monkeypatch.setenv("MODWATCH_OSV_URL", str(SNAPSHOT_ZIP))
+    (request,) = load_osv_advisories_schedule.evaluate_tick(context).run_requests
+    assert request.job_name in (None, "load_osv_advisories")
