@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -216,3 +217,12 @@ def answers(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_make_run_passes_its_ports_to_up():
+    root = Path(__file__).resolve().parents[2]
+    planned = subprocess.run(["make", "-n", "run", "API_PORT=8123", "UI_PORT=3123"], cwd=root, capture_output=True,
+                             text=True, timeout=60)
+
+    assert planned.returncode == 0, planned.stderr
+    assert "modwatch up --demo --api-port 8123 --ui-port 3123" in planned.stdout
