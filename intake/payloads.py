@@ -63,6 +63,8 @@ DRUPAL_PROJECT_NAME = r"^drupal/[a-z0-9_]{1,255}$"
 MAX_VERSION_LENGTH = 50
 PLATFORM_VERSION_PREFIX = r"^[0-9]+\.[0-9]+"
 TOKEN_HOLDERS = ("site", "site_info")
+# JSON can only carry U+0000 as this escape; PostgreSQL text cannot store it.
+ESCAPED_NUL = b"\\u0000"
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,13 @@ def parse_sync_payload(raw: bytes, *, max_modules: int, shape: Shape | None = No
     shape = shape or detect_shape(document)
     if shape is None:
         raise _unknown_shape(document)
-    facts = _READERS[shape](document, max_modules)
+    nul_problems = _nul_problems(document) if ESCAPED_NUL in raw else []
+    try:
+        facts = _READERS[shape](document, max_modules)
+    except ApiError as refused:
+        raise _invalid(refused.details + nul_problems, shape=shape) from None
+    if nul_problems:
+        raise _invalid(nul_problems, shape=shape)
     body = _without_tokens(raw, document)
     return SyncPayload(shape, facts.sync_type, facts.core_version, facts.modules_received, facts.reported_url,
                        body, hashlib.sha256(body).digest())
@@ -138,7 +146,6 @@ def _validated(model_type: type[SyncPayloadA] | type[SyncPayloadB], document: di
         names = [module.get("machine_name") if isinstance(module, dict) else None for module in modules]
         problems += _module_list_problems([name if isinstance(name, str) else None for name in names], max_modules,
                                           "$.modules", lambda index: f"$.modules[{index}].machine_name")
-    problems += _nul_problems(document)
     if problems or model is None:
         raise _invalid(problems, shape=shape)
     return model
@@ -151,9 +158,9 @@ def _read_drush(document: dict[str, Any], max_modules: int) -> _Facts:
     try:
         extensions = DRUSH_PM_LIST.validate_python(document)
     except ValidationError as error:
-        raise _invalid(_validation_problems(error) + _nul_problems(document), shape="c") from None
+        raise _invalid(_validation_problems(error), shape="c") from None
     installed = [name for name, extension in extensions.items() if extension["status"] != "Not installed"]
-    problems = _nul_problems(document)
+    problems = []
     if not installed:
         problems.append(detail("$", "lists no installed extension (every one is `Not installed`)", "too_short"))
     if len(installed) > max_modules:
@@ -184,11 +191,11 @@ def _read_composer_lock(document: dict[str, Any], max_modules: int) -> _Facts:
     try:
         ComposerLock.model_validate(document)
     except ValidationError as error:
-        raise _invalid(_validation_problems(error) + _nul_problems(document), shape="d") from None
+        raise _invalid(_validation_problems(error), shape="d") from None
     listed = [(f"$.packages[{index}]", package) for index, package in enumerate(document["packages"])]
     listed += [(f"$['packages-dev'][{index}]", package)
                for index, package in enumerate(document.get("packages-dev") or [])]
-    problems = _nul_problems(document)
+    problems = []
     projects: list[str | None] = []
     paths: list[str] = []
     core = {package["name"]: (path, package) for path, package in listed if package["name"] in CORE_PACKAGES}

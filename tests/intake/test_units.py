@@ -250,3 +250,13 @@ def test_composer_lock_problems_are_named_with_their_paths():
     with pytest.raises(ApiError) as refused:
         parse_sync_payload((FIXTURES / "composer-drupal10.lock").read_bytes(), max_modules=7)
     assert refused.value.details[0]["path"] == "$.packages" and "got 8" in refused.value.details[0]["message"]
+
+
+def test_only_a_real_nul_character_is_refused():
+    text = payload_a(1)
+    text["modules"][0]["description"] = "a backslash then u0000: \\u0000"
+    assert parse_sync_payload(encode(text), max_modules=10).modules_received == 1
+    text["modules"][0]["description"] = "a NUL: \x00"
+    with pytest.raises(ApiError) as refused:
+        parse_sync_payload(encode(text), max_modules=10)
+    assert [p["path"] for p in refused.value.details] == ["$.modules[0].description"]
