@@ -30,12 +30,13 @@ def test_present_modules_by_machine_name_with_every_field(portfolio):
     assert {key: token[key] for key in FIELDS - {"first_seen", "last_seen", "last_updated"}} == {
         "machine_name": "token", "project": "token", "display_name": "Token", "module_type": "contrib",
         "enabled": True, "version": "8.x-1.5", "status": "NOT_SECURE",
-        "status_reason": "1 security update(s) newer than the installed version",
+        "status_reason": "installed release is marked insecure",
         "latest_version": "8.x-1.6", "recommended_version": "8.x-1.6", "also_available": [],
         "security_updates": ["8.x-1.6"], "update_available": True, "security_update_available": True,
         "known_vulnerable": False, "advisories": [], "removed_at": None}
     assert token["first_seen"] <= token["last_seen"]
-    assert rows["pathauto"]["known_vulnerable"] and rows["pathauto"]["advisories"] == ["<1.9"]
+    assert rows["pathauto"]["known_vulnerable"]
+    assert [item["constraint"] for item in rows["pathauto"]["advisories"]] == ["<1.9"]
     assert rows["pathauto"]["status"] == "NOT_CURRENT" and rows["pathauto"]["version"] == "8.x-1.8"
     assert rows["views"]["latest_version"] == "8.x-3.1" and rows["views"]["update_available"]
     assert rows["ctools"]["status"] == "CURRENT" and not rows["ctools"]["update_available"]

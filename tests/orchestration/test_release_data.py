@@ -2,6 +2,7 @@
 
 import json
 
+from tests.support.feeds import release_types
 from tests.support.payloads import Module, shape_b
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -14,7 +15,7 @@ RELEASE = """<release><name>token {version}</name><version>{version}</version><s
 
 
 def write_feed(folder, releases: list[tuple[str, int, str]]) -> None:
-    body = "".join(RELEASE.format(version=v, date=d, kind=k) for v, d, k in releases)
+    body = "".join(RELEASE.format(version=v, date=d, kind=release_types(k)) for v, d, k in releases)
     (folder / "token").mkdir(exist_ok=True)
     (folder / "token" / "current").write_text(FEED.format(releases=body))
 
@@ -48,8 +49,10 @@ def test_new_release_and_advisory_change_status_without_a_sync(platform, db, tmp
     site = synced_site(platform, "statuses")
     assert token_row(db, site.id)["status"] == "CURRENT"  # the project's feed was fetched on first sight
 
-    # drupal.org publishes a security release: the next refresh flags the site, no new sync needed.
-    write_feed(feeds, [("8.x-1.6", 1_710_000_000, "Security update"), ("8.x-1.5", 1_700_000_000, "Bug fixes")])
+    # drupal.org publishes a security release and marks 1.5 Insecure: the next refresh flags the site,
+    # no new sync needed.
+    write_feed(feeds, [("8.x-1.6", 1_710_000_000, "Security update"),
+                       ("8.x-1.5", 1_700_000_000, "Bug fixes, Insecure")])
     run_job("refresh_releases", {"ops": {"release_data": {"config": {"force": True}}}}, platform.instance)
     row = token_row(db, site.id)
     assert row["status"] == "NOT_SECURE"
@@ -64,7 +67,7 @@ def test_new_release_and_advisory_change_status_without_a_sync(platform, db, tmp
     run_job("load_advisories", {"ops": {"security_advisories": {"config": {"source": str(advisories)}}}},
             platform.instance)
     row = token_row(db, site.id)
-    assert row["known_vulnerable"] and row["advisories"] == [">=1.0,<1.6"]
+    assert row["known_vulnerable"] and [item["constraint"] for item in row["advisories"]] == [">=1.0,<1.6"]
 
 
 def test_a_failed_fetch_keeps_the_last_good_data(platform, db, tmp_path):
@@ -80,7 +83,8 @@ def test_a_failed_fetch_keeps_the_last_good_data(platform, db, tmp_path):
 
 
 def test_daily_reconciliation_reports_drift(platform, db, tmp_path):
-    write_feed(tmp_path / "feeds", [("8.x-1.6", 1_710_000_000, "Security update")])
+    write_feed(tmp_path / "feeds", [("8.x-1.6", 1_710_000_000, "Security update"),
+                                    ("8.x-1.5", 1_700_000_000, "Bug fixes, Insecure")])
     site = synced_site(platform, "drift")
     db.execute("UPDATE site_modules SET status = 'CURRENT'")  # tampered: disagrees with the data
     result = run_job("reconcile", {}, platform.instance)

@@ -17,6 +17,7 @@ import orchestration.pipeline.release_history
 from orchestration.defs.resources import ReleaseFeedResource
 from orchestration.pipeline.feeds import FeedRequest
 from tests.support.feed_server import Answer, FeedServer
+from tests.support.feeds import release_types
 from tests.support.payloads import Module, shape_b
 from tests.support.sites import Site
 
@@ -35,13 +36,14 @@ RETRIES = 2
 
 
 def feed(project: str, releases: list[tuple[str, int, str]]) -> bytes:
-    body = "".join(RELEASE.format(project=project, version=v, date=d, kind=k) for v, d, k in releases)
+    body = "".join(RELEASE.format(project=project, version=v, date=d, kind=release_types(k)) for v, d, k in releases)
     return FEED.format(title=project.title(), project=project, releases=body).encode()
 
 
 TOKEN_1_5 = feed("token", [("8.x-1.5", 1_700_000_000, "Bug fixes")])
+# As drupal.org lists it once 8.x-1.6 fixes a hole: 8.x-1.5 is marked Insecure.
 TOKEN_1_6_SECURITY = feed("token", [("8.x-1.6", 1_710_000_000, "Security update"),
-                                    ("8.x-1.5", 1_700_000_000, "Bug fixes")])
+                                    ("8.x-1.5", 1_700_000_000, "Bug fixes, Insecure")])
 
 
 @pytest.fixture

@@ -59,7 +59,8 @@ def run_job(name: str, config: dict, instance):
 def troubled_portfolio(platform, tmp_path):
     """Three sites on token: two at 8.x-1.5 (a security update is out), one current; one also revoked."""
     feeds = tmp_path / "feeds"
-    write_feed(feeds, "token", [("8.x-1.6", T0 + 20 * DAY, "Security update"), ("8.x-1.5", T0, "Bug fixes")])
+    write_feed(feeds, "token", [("8.x-1.6", T0 + 20 * DAY, "Security update"),
+                                 ("8.x-1.5", T0, "Bug fixes, Insecure")])
     write_feed(feeds, "revoked_mod", [("8.x-1.0", T0, "New features")], project_status="revoked")
     sites = {name: platform.add_site(name) for name in ("one", "two", "three")}
     platform.push(sites["one"], shape_b([Module("token", "8.x-1.5"), Module("revoked_mod", "8.x-1.0")]))

@@ -70,7 +70,8 @@ class Portfolio:
 
 
 def write_feeds(folder: Path) -> None:
-    write_feed(folder, "token", [("8.x-1.6", T0 + 20 * DAY, "Security update"), ("8.x-1.5", T0, "Bug fixes")])
+    write_feed(folder, "token", [("8.x-1.6", T0 + 20 * DAY, "Security update"),
+                                  ("8.x-1.5", T0, "Bug fixes, Insecure")])
     write_feed(folder, "views", [("8.x-3.1", T0 + 10 * DAY, "Bug fixes"), ("8.x-3.0", T0, "New features")],
                branches="8.x-3.")
     write_feed(folder, "ctools", [("8.x-3.0", T0, "New features")], branches="8.x-3.")
