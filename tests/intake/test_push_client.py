@@ -3,6 +3,7 @@ cron job needs, as exit codes and one-line messages."""
 
 import gzip
 import json
+import subprocess
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.support.fault_proxy import FaultProxy
 from tests.support.intake import landed
 from tests.support.inventories import COMPOSER_LOCK, DRUSH_DRUPAL10, document
 from tests.support.ports import free_port
-from tests.support.push_client import CLIENT, run_client, stand_in_drush
+from tests.support.push_client import CLIENT, SHELL, run_client, stand_in_drush
 
 
 @pytest.fixture
@@ -150,3 +151,21 @@ def test_help_names_every_option_and_the_crontab_line(tmp_path):
                    "--quiet", "MODWATCH_URL", "MODWATCH_SITE_ID", "MODWATCH_TOKEN_FILE", "* * * *"):
         assert option in run.stdout
     assert CLIENT.read_text().startswith("#!/bin/sh\n")
+
+
+def test_the_crontab_line_works_as_written(api, site, db, tmp_path, bin_dir, token_file):
+    run = run_client("--help", bin_dir=tmp_path, url="", site_id="", token_file=None)
+    (line,) = [line.strip() for line in run.stdout.splitlines() if line.strip().startswith("17 * * * *")]
+    command = line.split(maxsplit=5)[5]  # what cron hands to /bin/sh
+    for documented, here in (("https://modwatch.example.org", str(api.base_url).rstrip("/")),
+                             ("MODWATCH_SITE_ID=42", f"MODWATCH_SITE_ID={site.id}"),
+                             ("/etc/modwatch/token", str(token_file)),
+                             ("/usr/local/bin/modwatch-push", f"{SHELL} {CLIENT}"),
+                             ("/var/www/html/vendor/bin/drush", str(bin_dir / "drush"))):
+        assert documented in command
+        command = command.replace(documented, here)
+    done = subprocess.run([SHELL, "-c", command], env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")  # --quiet: cron mails nothing
+    (row,) = landed(db, site.id)
+    assert row["payload_shape"] == "c"
