@@ -126,10 +126,14 @@ def site_add(
 ) -> None:
     """Register a site; prints its id and token (shown only once)."""
     from sql import connection, store
+    from sql.sites import UrlTaken
 
     env = runtime()
     with connection.connect(env.database_url) as conn:
         created = store.sites.create(conn, name=name, url=url, actor="cli")
+    if isinstance(created, UrlTaken):
+        holder = created.holder
+        raise fail(f"site {holder.id} ({holder.name!r}) is registered with {holder.url!r}")
     site = {**created.site._asdict(), "token": created.token}
     emit(site, as_json, f"site {site['id']} created\ntoken: {site['token']}  (shown only once)")
 

@@ -226,3 +226,17 @@ def test_make_run_passes_its_ports_to_up():
 
     assert planned.returncode == 0, planned.stderr
     assert "modwatch up --demo --api-port 8123 --ui-port 3123" in planned.stdout
+
+
+def test_a_second_site_with_the_same_url_is_refused_in_one_line(tmp_path, fresh_database):
+    environment = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=fresh_database)
+    first = run_cli("site", "add", "--name", "Intranet", "--url", "https://intranet.example.org",
+                    environment=environment)
+    again = run_cli("site", "add", "--name", "Copy", "--url", "HTTPS://Intranet.example.org/",
+                    environment=environment)
+
+    assert first.returncode == 0, first.stderr
+    assert again.returncode == 1
+    assert "('Intranet') is registered with 'https://intranet.example.org'" in one_line(again.stderr)
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT name FROM sites").fetchall() == [("Intranet",)]
