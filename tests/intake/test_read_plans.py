@@ -63,12 +63,16 @@ def test_the_security_report_reads_only_the_summaries(db, population):
     assert db.execute("SELECT count(*) AS n FROM site_security_summary").fetchone()["n"] > 200
     for offset in (0, 200):
         found = scans(plan_nodes(db, store.summaries.report_sites, {"limit": 50, "offset": offset}))
-        assert {relation for _, relation, _ in found} == {"site_security_summary", "sites"}, found
+        # advisory_exposures is the summary of which advisories each site is exposed to, kept beside the counts.
+        assert {relation for _, relation, _ in found} == {"site_security_summary", "sites", "advisory_exposures"}, found
         assert ("Index Scan", "site_security_summary", "site_security_summary_pkey") in found, found
     # One row per module in trouble somewhere, a few hundred here: read whole and sorted, or from the top
     # of ix_module_security_summary_affected when the catalogue is large. Either way, no site_modules.
     found = scans(plan_nodes(db, store.summaries.report_modules, {"modules_limit": 50}))
-    assert {relation for _, relation, _ in found} == {"module_security_summary", "modules"}, found
+    # The advisories named per module come from the advisory tables (osv_ranges, advisory_exposures), not from
+    # the site modules.
+    assert {relation for _, relation, _ in found} == {"module_security_summary", "modules", "osv_ranges",
+                                                      "advisory_exposures"}, found
 
 
 def test_the_security_summaries_are_kept_from_the_modules_in_trouble(db, population):

@@ -16,7 +16,7 @@ def test_sites_in_trouble_with_their_counts(portfolio):
     assert (report["limit"], report["offset"]) == (50, 0)
     alpha, beta = report["items"]
     alpha_id, beta_id = portfolio.sites["alpha"].id, portfolio.sites["beta"].id
-    assert set(alpha) == {"id", "name", "url", "last_sync_at", "counts", "modules_url"}
+    assert set(alpha) == {"id", "name", "url", "last_sync_at", "counts", "modules_url", "advisories"}
     assert alpha["id"] == alpha_id and alpha["url"] == "https://alpha.example.org" and alpha["last_sync_at"]
     # token NOT_SECURE; pathauto NOT_CURRENT but known-vulnerable. Removed old_module never counts.
     assert alpha["counts"] == {"not_secure": 1, "revoked": 0, "known_vulnerable": 1, "affected_modules": 2}
@@ -41,12 +41,14 @@ def test_affected_sites_per_module(portfolio):
     assert report["modules_total"] == 3
     assert report["modules"] == [
         {"machine_name": "pathauto", "display_name": "Pathauto", "project": "pathauto", "module_type": "contrib",
-         "affected_sites": 1, "not_secure_sites": 0, "revoked_sites": 0, "known_vulnerable_sites": 1},
+         "affected_sites": 1, "not_secure_sites": 0, "revoked_sites": 0, "known_vulnerable_sites": 1,
+         "advisories": []},
         {"machine_name": "revoked_mod", "display_name": "Revoked Mod", "project": "revoked_mod",
          "module_type": "contrib", "affected_sites": 1, "not_secure_sites": 0, "revoked_sites": 1,
-         "known_vulnerable_sites": 0},
+         "known_vulnerable_sites": 0, "advisories": []},
         {"machine_name": "token", "display_name": "Token", "project": "token", "module_type": "contrib",
-         "affected_sites": 1, "not_secure_sites": 1, "revoked_sites": 0, "known_vulnerable_sites": 0}]
+         "affected_sites": 1, "not_secure_sites": 1, "revoked_sites": 0, "known_vulnerable_sites": 0,
+         "advisories": []}]
 
 
 def test_the_most_affected_modules_are_bounded(portfolio):

@@ -84,7 +84,10 @@ STEPS = [
                 WHEN state.status = 'REVOKED' THEN 'installed release revoked (unpublished)' END,
            format('8.x-1.%%s', %(versions)s - 1),
            CASE WHEN state.status = 'NOT_SECURE' THEN ARRAY[format('8.x-1.%%s', %(versions)s - 1)] ELSE '{}' END,
-           CASE WHEN state.vulnerable THEN ARRAY[format('<1.%%s', %(versions)s - 1)] ELSE '{}' END,
+           CASE WHEN state.vulnerable THEN jsonb_build_array(jsonb_build_object(
+                    'id', NULL, 'aliases', '[]'::jsonb, 'url', NULL, 'summary', NULL, 'fixed_in', NULL,
+                    'constraint', format('<1.%%s', %(versions)s - 1)))
+                ELSE '[]'::jsonb END,
            now(), now() - interval '60 days', now() - (s.n %% 24) * interval '1 hour', now() - interval '30 days'
     FROM pop_sites s
     CROSS JOIN LATERAL generate_series(0, %(modules_per_site)s - 1) AS picked(j)

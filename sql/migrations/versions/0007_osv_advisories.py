@@ -16,14 +16,14 @@
   summary, fixed_in, constraint}`; a composer metapackage match keeps only
   its constraint, so existing clauses become items with only a constraint.
 
-Revision ID: 0007h
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28
 """
 
 from alembic import op
 
-revision = "0007h"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

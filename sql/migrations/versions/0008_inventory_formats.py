@@ -5,15 +5,15 @@ both landed as received beside the modwatch clients' shapes `a` and `b`.
 Versions need no change: an empty one is stored as the empty string, which
 `module_versions` and `site_modules` already accept.
 
-Revision ID: 0007g
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0007g"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
