@@ -20,6 +20,7 @@ COPY transforms transforms
 COPY intake intake
 COPY orchestration orchestration
 COPY modwatch modwatch
+COPY clients clients
 RUN pip install -c constraints.txt . \
     && mkdir -p "$DAGSTER_HOME/storage" "$MODWATCH_HOME" \
     && cp orchestration/dagster.yaml "$DAGSTER_HOME/dagster.yaml" \

@@ -11,6 +11,9 @@ from pathlib import Path
 from pydantic import Field, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The Drupal Security Team's advisory database (OSV), as an archive of its repository.
+OSV_ARCHIVE_URL = "https://github.com/DrupalSecurityTeam/drupal-advisory-database/archive/refs/heads/main.zip"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -32,7 +35,11 @@ class Settings(BaseSettings):
     max_modules: PositiveInt = 2000
     max_body_bytes: PositiveInt = 10_485_760
     release_feed_url: str = "https://updates.drupal.org/release-history"
-    advisories_url: str | None = None
+    advisories_url: str | None = Field(
+        default=None, description="Composer advisories metapackage (URL or file), for Drupal 7 sites")
+    osv_url: str = Field(
+        default=OSV_ARCHIVE_URL,
+        description="Drupal 8+ advisories in OSV form: a directory, a zip or a URL; `none` turns them off")
     sensor_interval_seconds: PositiveInt = 5
     dagster_ui_url: str = Field(
         default="http://localhost:3000", description="Base of run links in task status"

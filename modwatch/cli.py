@@ -29,7 +29,8 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Landed payloads: list them, 
 app.add_typer(tasks_app, name="tasks")
 releases_app = typer.Typer(no_args_is_help=True, help="drupal.org release data.")
 app.add_typer(releases_app, name="releases")
-advisories_app = typer.Typer(no_args_is_help=True, help="Security advisories (composer metapackage).")
+advisories_app = typer.Typer(no_args_is_help=True,
+                             help="Security advisories: the Drupal Security Team's OSV database, or a metapackage.")
 app.add_typer(advisories_app, name="advisories")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -321,15 +322,19 @@ def releases_refresh(
 @advisories_app.command("load")
 @one_line_errors
 def advisories_load(
-    source: Annotated[str | None, typer.Argument(help="URL or file; default MODWATCH_ADVISORIES_URL.")] = None,
+    source: Annotated[str | None, typer.Argument(
+        help="OSV database (directory, zip or URL) or a composer metapackage (.json); "
+             "default MODWATCH_OSV_URL.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Load a drupal-security-advisories metapackage and recompute statuses."""
+    """Load security advisories and recompute the statuses they change."""
     from modwatch.outcomes import advisories_summary
+    from orchestration.pipeline.advisories import advisories_job_run
 
-    if source and "://" not in source and not Path(source).is_file():
-        raise fail(f"advisories not loaded: no such file: {source}", 2)
-    outcome = run_job_in_process("load_advisories", {"ops": {"security_advisories": {"config": {"source": source}}}})
+    if source and "://" not in source and not Path(source).exists():
+        raise fail(f"advisories not loaded: no such file or directory: {source}", 2)
+    job, run_config = advisories_job_run(source)
+    outcome = run_job_in_process(job, run_config)
     summary, succeeded = advisories_summary(outcome)
     emit({**outcome.as_json(), "summary": summary}, as_json, summary)
     if not succeeded:

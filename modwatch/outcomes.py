@@ -79,8 +79,24 @@ def releases_summary(outcome: RunOutcome) -> tuple[str, bool]:
     return "; ".join(parts), outcome.success and not failed
 
 
+def osv_summary(outcome: RunOutcome) -> tuple[str, bool]:
+    """The line for `advisories load` from the OSV database, and whether it loaded."""
+    if outcome.errors.get("osv_advisories"):
+        return f"advisories not loaded: {outcome.errors['osv_advisories']}", False
+    loaded = outcome.step("osv_advisories")
+    recomputed = outcome.step("advisory_statuses")
+    line = (f"OSV advisories loaded: {loaded.get('advisories')} ({loaded.get('added', 0)} added, "
+            f"{loaded.get('changed', 0)} changed, {loaded.get('removed', 0)} removed) from {loaded.get('source')}")
+    if outcome.errors:
+        return f"{line}; {failed_steps(outcome)}", False
+    return (f"{line}; {len(recomputed.get('projects') or [])} projects recomputed, "
+            f"{recomputed.get('site_modules_changed', 0)} site modules changed"), outcome.success
+
+
 def advisories_summary(outcome: RunOutcome) -> tuple[str, bool]:
     """The line for `advisories load`, and whether advisories were loaded."""
+    if "osv_advisories" in outcome.metadata or "osv_advisories" in outcome.errors:
+        return osv_summary(outcome)
     loaded = outcome.step("security_advisories")
     if outcome.errors.get("security_advisories"):
         return f"advisories not loaded: {outcome.errors['security_advisories']}", False

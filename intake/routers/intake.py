@@ -81,7 +81,7 @@ _RATE_HEADERS = {
 
 
 def _documented_errors() -> dict[int | str, dict[str, Any]]:
-    responses = error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+    responses = error_responses(400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 503)
     for answer in responses.values():
         answer["headers"] = dict(_RATE_HEADERS)
     responses[401]["headers"]["WWW-Authenticate"] = {"description": "`Bearer`", "required": True,

@@ -29,11 +29,11 @@ from psycopg.rows import dict_row
 from foundation.database import drop_database, ensure_database, resolve_database_url
 from foundation.settings import Settings
 from modwatch.bench import phases, stack
-from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds
+from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds, write_osv_advisories
 from modwatch.bench.inventories import core_version_of, drift, generate_inventories, payload, site_sizes
 from modwatch.bench.scale import load_portfolio, load_release_data
 from modwatch.runtime import write_dagster_home
-from orchestration.pipeline.advisories import load_advisories
+from orchestration.pipeline.advisories import load_advisories, load_osv
 from sql import connection, scale
 from sql.migrate import upgrade
 
@@ -81,7 +81,7 @@ def run_bench(options: BenchOptions, progress) -> dict:
 
 
 def _environment(settings: Settings, database_url: str, workdir: Path, feeds: Path, advisories: Path,
-                 admin_token: str) -> dict[str, str]:
+                 osv: Path, admin_token: str) -> dict[str, str]:
     dagster_home = workdir / "dagster"
     write_dagster_home(dagster_home)
     environment = dict(os.environ)
@@ -92,6 +92,7 @@ def _environment(settings: Settings, database_url: str, workdir: Path, feeds: Pa
         DAGSTER_HOME=str(dagster_home),
         MODWATCH_RELEASE_FEED_URL=feeds.as_uri(),
         MODWATCH_ADVISORIES_URL=str(advisories),
+        MODWATCH_OSV_URL=str(osv),
         MODWATCH_RATE_LIMIT_PER_HOUR="1000000",
         MODWATCH_SENSOR_INTERVAL_SECONDS=str(settings.sensor_interval_seconds),
     )
@@ -105,14 +106,16 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
     step()
     feeds = write_feeds(catalog, workdir / "feeds")
     advisories = write_advisories(catalog, workdir / "advisories.json", seed=options.seed)
+    osv = write_osv_advisories(catalog, workdir / "osv", seed=options.seed)
     step()
-    environment = _environment(settings, database_url, workdir, feeds, advisories, admin_token)
+    environment = _environment(settings, database_url, workdir, feeds, advisories, osv, admin_token)
     os.environ.update(environment)  # this process reads the same settings as its children
     intake_rows = generate_inventories(catalog, [1000] * options.sites, seed=options.seed)
     large_rows = generate_inventories(catalog, [2000] * options.large_payloads, seed=options.seed + 1)
     step()
     with psycopg.connect(database_url, autocommit=True) as conn:
         load_advisories(conn, str(advisories))
+        load_osv(conn, str(osv))
     step()
 
     workspace = str(Path(__file__).resolve().parents[2] / "workspace.yaml")

@@ -53,7 +53,8 @@ class RegisteredSite:
 
 def platform_environment() -> dict[str, str]:
     """Release feeds and advisories from the bundled files: the demo needs no internet."""
-    return {"MODWATCH_RELEASE_FEED_URL": FEEDS_DIR.as_uri(), "MODWATCH_ADVISORIES_URL": str(CURRENT_ADVISORIES)}
+    return {"MODWATCH_RELEASE_FEED_URL": FEEDS_DIR.as_uri(), "MODWATCH_ADVISORIES_URL": str(CURRENT_ADVISORIES),
+            "MODWATCH_OSV_URL": str(DEMO_DIR / "osv")}
 
 
 def _same_url(a: str, b: str) -> bool:

@@ -240,3 +240,17 @@ def test_a_second_site_with_the_same_url_is_refused_in_one_line(tmp_path, fresh_
     assert "('Intranet') is registered with 'https://intranet.example.org'" in one_line(again.stderr)
     with psycopg.connect(fresh_database) as conn:
         assert conn.execute("SELECT name FROM sites").fetchall() == [("Intranet",)]
+
+
+def test_advisories_load_takes_the_osv_database_and_names_what_it_loaded(tmp_path, fresh_database):
+    environment = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=fresh_database)
+    snapshot = Path(__file__).resolve().parents[1] / "transforms" / "data" / "osv" / "drupal-advisory-database-main.zip"
+
+    loaded = run_cli("advisories", "load", str(snapshot), environment=environment, timeout=300)
+    missing = run_cli("advisories", "load", str(tmp_path / "nowhere"), environment=environment)
+
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert "OSV advisories loaded: 591 (591 added, 0 changed, 0 removed)" in loaded.stdout
+    assert missing.returncode == 2 and "no such file or directory" in one_line(missing.stderr)
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT count(*) FROM osv_advisories").fetchone()[0] == 591

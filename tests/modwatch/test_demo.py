@@ -4,6 +4,7 @@ advisories, and between them show every status of the update report."""
 
 import time
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -112,6 +113,7 @@ def test_a_second_start_reuses_the_demo_sites(demo_platform, runtime, db):
 def test_the_platform_reads_only_bundled_files():
     environment = demo.platform_environment()
     assert environment["MODWATCH_RELEASE_FEED_URL"].startswith("file://")
+    assert Path(environment["MODWATCH_OSV_URL"]).joinpath("LICENSE").is_file()  # the bundled OSV subset
     assert demo.FEEDS_DIR.joinpath("drupal-7.x.xml").is_file()
     assert demo.FEEDS_DIR.joinpath("drupal-current.xml").is_file()
     assert all(path.is_file() for path in demo.ADVISORIES_FILES)
