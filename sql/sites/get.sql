@@ -8,11 +8,4 @@ SELECT site.id, site.name, site.url, site.created_at, site.last_sync_at, site.co
        (SELECT id FROM sites WHERE token_hash = %(token_hash)s) AS token_site_id
 FROM (SELECT 1) AS one
 LEFT JOIN sites AS site ON site.id = %(site_id)s
-LEFT JOIN LATERAL (
-    SELECT count(*) AS modules,
-           count(*) FILTER (WHERE sm.update_available) AS updates_available,
-           count(*) FILTER (WHERE sm.security_update_available) AS security_updates,
-           count(*) FILTER (WHERE sm.known_vulnerable) AS known_vulnerable
-    FROM site_modules sm
-    WHERE sm.site_id = site.id AND sm.removed_at IS NULL
-) AS counts ON true
+LEFT JOIN LATERAL site_module_counts(site.id) AS counts ON true

@@ -34,12 +34,5 @@ SELECT counted.total, page.id, page.name, page.url, page.created_at, page.last_s
        counts.modules, counts.updates_available, counts.security_updates, counts.known_vulnerable
 FROM (SELECT count(*) AS total FROM sites) AS counted
 LEFT JOIN page ON true
-LEFT JOIN LATERAL (
-    SELECT count(*) AS modules,
-           count(*) FILTER (WHERE sm.update_available) AS updates_available,
-           count(*) FILTER (WHERE sm.security_update_available) AS security_updates,
-           count(*) FILTER (WHERE sm.known_vulnerable) AS known_vulnerable
-    FROM site_modules sm
-    WHERE sm.site_id = page.id AND sm.removed_at IS NULL
-) AS counts ON true
+LEFT JOIN LATERAL site_module_counts(page.id) AS counts ON true
 ORDER BY page.position
