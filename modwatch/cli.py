@@ -332,7 +332,7 @@ def advisories_load(
     from orchestration.pipeline.advisories import advisories_job_run
 
     if source and "://" not in source and not Path(source).exists():
-        raise fail(f"advisories not loaded: no such file or directory: {source}", 2)
+        raise fail(f"advisories not loaded: no such file: {source}", 2)
     job, run_config = advisories_job_run(source)
     outcome = run_job_in_process(job, run_config)
     summary, succeeded = advisories_summary(outcome)

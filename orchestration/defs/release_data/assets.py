@@ -59,7 +59,7 @@ def security_advisories(context: dg.AssetExecutionContext, config: AdvisoriesSou
         try:
             loaded = load_advisories(conn, config.source or security_advisories.source)
         except AdvisoriesError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from error
+            raise dg.Failure(description=str(error), allow_retries=False) from None  # the reason is the message
     return dg.MaterializeResult(metadata={"loaded": True, **loaded})
 
 
@@ -72,7 +72,7 @@ def osv_advisories(context: dg.AssetExecutionContext, config: OsvSource, databas
         try:
             loaded = load_osv(conn, config.source or osv_database.source, osv_database.timeout_seconds)
         except AdvisoriesError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from error
+            raise dg.Failure(description=str(error), allow_retries=False) from None  # the reason is the message
     context.log.info(f"{loaded['advisories']} OSV advisories from {loaded['source']}: {loaded['added']} added, "
                      f"{loaded['changed']} changed, {loaded['removed']} removed")
     return dg.MaterializeResult(metadata={
