@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 API_PORT ?= 8000
 UI_PORT ?= 3000
 
-.PHONY: run test lint bench clean
+.PHONY: run test coverage lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -21,6 +21,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Every test, with coverage of this process and of every Python subprocess it starts.
+coverage: $(STAMP)
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m coverage run -m pytest -q
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage report --sort=cover
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -28,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/modwatch bench
 
 clean:
-	rm -rf $(VENV) .modwatch .pytest_cache .ruff_cache
+	rm -rf $(VENV) .modwatch .pytest_cache .ruff_cache .coverage .coverage.*
