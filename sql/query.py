@@ -84,9 +84,6 @@ class Script(Statement):
     Sent as one simple-protocol message; answers the row count of its last statement.
     """
 
-    def result(self, rows, rowcount, columns):
-        return rowcount
-
 
 @dataclass(frozen=True)
 class Query(Statement, Generic[RowT]):

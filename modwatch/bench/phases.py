@@ -14,12 +14,10 @@ from dataclasses import dataclass
 import dagster as dg
 import httpx
 import polars as pl
-import psycopg
-from psycopg.rows import dict_row
 
 from modwatch.bench.stack import Intake, peak_rss_mb
 from orchestration.pipeline.status import refresh_status
-from sql import scale
+from sql import connection, scale
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ def end_to_end(intake: Intake, posts: list[tuple[BenchSite, bytes]], spacing_sec
 
 def status_recompute(database_url: str) -> dict:
     """Recompute every site module's status from scratch, twice: first writing all, then nothing."""
-    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+    with connection.connect(database_url, autocommit=True) as conn:
         started = time.perf_counter()
         first = refresh_status(conn, None)
         first_seconds = time.perf_counter() - started

@@ -24,7 +24,6 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 import psycopg
-from psycopg.rows import dict_row
 
 from foundation.database import drop_database, ensure_database, resolve_database_url
 from foundation.settings import Settings
@@ -141,7 +140,7 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
         scale_rows = generate_inventories(catalog, [options.scale_modules] * options.scale_sites,
                                           seed=options.seed + 2)
         step()
-        with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        with connection.connect(database_url, autocommit=True) as conn:
             loaded = load_portfolio(conn, scale_rows, label="scale")
             step()
             loaded |= load_release_data(conn, feeds.as_uri())

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 
 import dagster as dg
 
-from foundation.settings import Settings
-from orchestration.pipeline.advisories import OSV_ARCHIVE_URL, OSV_OFF
+from foundation.settings import OSV_ARCHIVE_URL, Settings
+from orchestration.pipeline.advisories import OSV_OFF
 from orchestration.pipeline.feeds import FeedRequest, FeedResponse, fetch_all
 from sql.connection import connect
 

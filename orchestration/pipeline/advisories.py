@@ -19,13 +19,11 @@ import httpx
 import polars as pl
 import psycopg
 
-from foundation import settings
 from orchestration.pipeline.status import changed_statuses, compute_statuses, write_changed
 from sql import advisories, statuses
 from transforms import osv
 from transforms.advisories import advisories_feed_api
 
-OSV_ARCHIVE_URL = settings.OSV_ARCHIVE_URL  # the default source; one definition, in the settings
 OSV_OFF = "none"
 METAPACKAGE_JOB = "load_advisories"
 OSV_JOB = "load_osv_advisories"

@@ -4,7 +4,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from sql.query import Connection, Maybe, Statement, Step, execute
+from sql.query import Statement, Step
 
 INSERT = Statement.of(__file__, "insert")
 
@@ -14,8 +14,3 @@ def entry(*, actor: str, action: str, entity_type: str, entity_id: Any, details:
     return INSERT.step(actor=actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
                        details=Jsonb(details))
 
-
-def record(conn: Connection, *, actor: str, action: str, entity_type: str, entity_id: Any,
-           details: dict[str, Any]) -> Maybe:
-    return execute(conn, entry(actor=actor, action=action, entity_type=entity_type, entity_id=entity_id,
-                               details=details))

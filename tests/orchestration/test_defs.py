@@ -72,7 +72,7 @@ def test_the_landing_sensor_takes_its_interval_and_batch_size_from_the_settings_
 
 
 def test_settings_with_a_default_are_read_from_the_environment_as_they_are_used(monkeypatch, tmp_path):
-    from orchestration.pipeline.advisories import OSV_ARCHIVE_URL
+    from foundation.settings import OSV_ARCHIVE_URL
     from orchestration.pipeline.feeds import FeedRequest
 
     monkeypatch.delenv("MODWATCH_ADVISORIES_URL", raising=False)
