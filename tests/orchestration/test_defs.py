@@ -27,6 +27,19 @@ CHECKS = {
     ("site_modules", "no_orphan_rows"),
     ("task_results", "every_payload_accounted_for"),
 }
+# Each asset's upstream assets: the lineage the UI draws. Release data and advisories are loaded by runs of
+# their own, and reach statuses both through the ingest run's status step and through the recomputations.
+UPSTREAM = {
+    "advisory_statuses": ["osv_advisories"],
+    "normalised_inventory": [],
+    "osv_advisories": [],
+    "portfolio_status": ["osv_advisories", "release_data", "security_advisories"],
+    "release_data": [],
+    "security_advisories": [],
+    "site_modules": ["normalised_inventory"],
+    "task_results": ["update_status"],
+    "update_status": ["osv_advisories", "release_data", "security_advisories", "site_modules"],
+}
 RESOURCES = ["database", "osv_database", "release_feeds", "security_advisories"]
 
 
@@ -57,6 +70,13 @@ def test_schedules_with_their_jobs_and_cron_strings(repository):
 def test_asset_checks(repository):
     checks = {(key.asset_key.to_user_string(), key.name) for key in repository.asset_graph.asset_check_keys}
     assert checks == CHECKS
+
+
+def test_the_asset_graph_shows_how_release_data_and_advisories_reach_statuses(repository):
+    graph = repository.asset_graph
+    upstream = {key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
+                for key in graph.get_all_asset_keys()}
+    assert upstream == UPSTREAM
 
 
 def test_resources(monkeypatch, database_url):

@@ -223,6 +223,70 @@ def test_odd_versions_complete_with_warnings(platform, db):
     assert site_state(db, site.id)["weird"]["version"] == "banana"
 
 
+def materialization_metadata(run: dg.ExecuteInProcessResult, step: str) -> dict:
+    (materialization,) = run.asset_materializations_for_node(step)
+    return {key: value.value for key, value in materialization.metadata.items()}
+
+
+def run_log_messages(instance: dg.DagsterInstance, run_id: str, level: int) -> list[str]:
+    """What the run logged at `level`, read back from the instance's event log (as the UI shows it)."""
+    return [entry.user_message for entry in instance.all_logs(run_id) if entry.level == level]
+
+
+def test_a_pushs_warnings_are_named_in_its_run(platform):
+    import logging
+
+    site = platform.add_site("odd-run")
+    task = platform.push(site, shape_b([Module("views", "8.x-3.1"), Module("weird", "banana"),
+                                        Module("node", "10.2.0", module_type="core")]))
+    run = platform.run_once()
+    assert run.success
+
+    metadata = materialization_metadata(run, "normalised_inventory")
+    assert metadata["warnings"] == 2
+    named = {(w["site_id"], w["task_id"], w["module"]): w["message"] for w in metadata["warnings_named"]}
+    assert named == {
+        (site.id, task, "weird"): "weird: version 'banana' is not a Drupal version",
+        (site.id, task, "node"): "node: core module reported at '10.2.0'; judged as core '10.3.8'"}
+    (line,) = [message for message in run_log_messages(platform.instance, run.run_id, logging.WARNING)
+               if f"task {task}" in message]
+    assert line.startswith(f"site {site.id}, task {task}: 2 warnings: ")
+    assert "weird: version 'banana' is not a Drupal version" in line and "node: core module" in line
+
+
+def test_a_clean_push_names_no_warning(platform):
+    site = platform.add_site("clean-run")
+    platform.push(site, shape_b([Module("views", "8.x-3.1")]))
+    run = platform.run_once()
+    metadata = materialization_metadata(run, "normalised_inventory")
+    assert (metadata["warnings"], metadata["warnings_named"], metadata["failed_tasks"]) == (0, [], {})
+
+
+def test_a_new_projects_feed_that_fails_is_named_in_the_ingest_run(platform, tmp_path):
+    import logging
+
+    from tests.support.feeds import write_feed
+
+    feeds = tmp_path / "feeds"  # where the platform fixture points the release feeds
+    write_feed(feeds, "token", [("8.x-1.5", 1_700_000_000, "Bug fixes")])
+    (feeds / "broken").mkdir()
+    (feeds / "broken" / "current").write_text("<project><title>never closed")
+    site = platform.add_site("feeds-run")
+    platform.push(site, shape_b([Module("token", "8.x-1.5"), Module("broken", "1.0.0"),
+                                 Module("absent", "1.0.0")]))
+    run = platform.run_once()
+    assert run.success
+
+    metadata = materialization_metadata(run, "update_status")
+    assert (metadata["new_feeds"], metadata["feeds_fetched"]) == (3, 3)
+    assert list(metadata["feeds_failed"]) == ["broken (current)"]
+    assert "could not be parsed" in metadata["feeds_failed"]["broken (current)"]
+    assert metadata["not_found"] == ["absent"]
+    logged = run_log_messages(platform.instance, run.run_id, logging.WARNING)
+    assert any(message.startswith("release feed broken (current) failed: feed could not be parsed")
+               for message in logged), logged
+
+
 @pytest.mark.parametrize("steps_before_death", [["normalised_inventory"],
                                                 ["normalised_inventory", "site_modules"]])
 def test_a_run_killed_midway_is_picked_up_again(platform, db, steps_before_death):

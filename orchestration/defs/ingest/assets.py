@@ -6,6 +6,13 @@ dies after it never applies a payload twice: the re-run skips straight to
 status and completion. Every step is retried after a transient database error
 (a lock timeout, a deadlock, a lost connection): it is run again, its tasks
 are never failed for it.
+
+What an operator looks for in a run is named in its metadata and its log, not
+only in the task results: each push's warnings (odd versions, core modules
+judged as core, modules listed twice) by site, task and module, and each
+release feed the status step could not fetch, with the reason. The status
+step depends on release data and advisories, loaded by runs of their own, so
+the asset graph shows how they reach the statuses.
 """
 
 import time
@@ -14,6 +21,7 @@ import dagster as dg
 import polars as pl
 import psycopg
 
+from orchestration.defs.release_data.assets import osv_advisories, release_data, security_advisories
 from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
 from orchestration.pipeline import landing
 from orchestration.pipeline.merge import merge_inventory
@@ -31,8 +39,29 @@ CLAIMED_SCHEMA = pl.Schema({name: {**LANDED_SCHEMA, "merged_at": pl.Datetime("us
                             for name in tasks.ClaimedPayload._fields})
 
 
+# The metadata names this many warnings; the count covers them all, and each task's log line its own.
+WARNINGS_NAMED = 100
+WARNINGS_LOGGED_PER_TASK = 5
+
+
 class LandingBatch(dg.Config):
     landing_ids: list[int]
+
+
+def named_warnings(inventory: pl.DataFrame) -> pl.DataFrame:
+    """One row per warning of a push: its site, task and module, and what is odd about it."""
+    return inventory.filter(pl.col("warning").is_not_null()).select(
+        "site_id", "task_id", module=pl.col("machine_name"), message=pl.col("warning"))
+
+
+def log_warnings(context: dg.AssetExecutionContext, warnings: pl.DataFrame) -> None:
+    """One log line per task with warnings, naming the site and the first modules."""
+    per_task = warnings.group_by("site_id", "task_id", maintain_order=True).agg(
+        pl.len().alias("count"), pl.col("message").head(WARNINGS_LOGGED_PER_TASK))
+    for site_id, task_id, count, messages in per_task.iter_rows():
+        more = f" (and {count - len(messages)} more)" if count > len(messages) else ""
+        context.log.warning(f"site {site_id}, task {task_id}: {count} warning{'' if count == 1 else 's'}: "
+                            + "; ".join(messages) + more)
 
 
 def payload_frame(claimed: list[tasks.ClaimedPayload]) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -69,12 +98,17 @@ def normalised_inventory(
             context.log.warning(f"task {task_id} failed: {error}")
         inventory = normalised.join(payloads.select("landing_id", "received_at"), on="landing_id")
         tasks.report_progress(conn, run_id=context.run.run_id, message="normalised")
+    warnings = named_warnings(inventory)
+    log_warnings(context, warnings)
     context.add_output_metadata({
         "payloads_claimed": len(claimed),
         "payloads_failed": len(failures),
+        "failed_tasks": dg.MetadataValue.json(failures),
         "already_merged": len(claimed) - len(to_merge),
         "rows": inventory.height,
         "sites": inventory["site_id"].n_unique(),
+        "warnings": warnings.height,
+        "warnings_named": dg.MetadataValue.json(warnings.head(WARNINGS_NAMED).to_dicts()),
     })
     return inventory
 
@@ -118,7 +152,8 @@ def merge_one_by_one(context, conn: psycopg.Connection, inventory: pl.DataFrame)
     return totals
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "postgres"}, deps=[site_modules])
+@dg.asset(group_name=GROUP, kinds={"polars", "postgres"},
+          deps=[site_modules, release_data, security_advisories, osv_advisories])
 def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
                   release_feeds: ReleaseFeedResource) -> None:
     """Status of the run's sites: fetch feeds of projects seen for the first time, then recompute."""
@@ -128,8 +163,13 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
         stored = store_feeds(conn, release_feeds.fetch(new_feeds)) if new_feeds else None
         counts = refresh_status(conn, site_ids) if site_ids else {}
         tasks.report_progress(conn, run_id=context.run.run_id, message="status computed", done=True)
-    context.add_output_metadata({"sites": len(site_ids), "new_feeds": len(new_feeds),
-                                 "feeds_failed": len(stored.failed) if stored else 0, **counts})
+    failed = stored.failed if stored else {}
+    for feed, error in failed.items():
+        context.log.warning(f"release feed {feed} failed: {error}")
+    context.add_output_metadata({
+        "sites": len(site_ids), "new_feeds": len(new_feeds), "feeds_fetched": stored.fetched if stored else 0,
+        "feeds_failed": dg.MetadataValue.json(failed),
+        "not_found": dg.MetadataValue.json(stored.not_found if stored else []), **counts})
 
 
 @dg.asset(group_name=GROUP, kinds={"postgres"}, deps=[update_status])
