@@ -18,7 +18,8 @@ all becomes :class:`FeedParseError` (the caller keeps its last good data).
 
 One ``<release>`` that cannot be read — no ``<version>``, a ``<date>`` that is
 not a unix time, a ``<status>`` other than published/unpublished — is left out
-and counted in :attr:`ParsedFeed.skipped_releases`: Drupal's Update Status
+and counted in :attr:`ParsedFeed.skipped_releases`, with the reason in
+:attr:`ParsedFeed.skipped_reasons`: Drupal's Update Status
 skips such a release and judges the project by the others, so one bad entry
 must not cost the whole feed. (Drupal also requires ``<release_link>``; it is
 kept optional here, as it is only ever shown, never reasoned about.)
@@ -133,7 +134,13 @@ class FeedProject:
 class ParsedFeed:
     project: FeedProject
     releases: pl.DataFrame  # RELEASES_SCHEMA, in feed order (newest first on drupal.org)
-    skipped_releases: int = 0  # <release> elements left out because they could not be read
+    # Why each <release> that could not be read was left out, in feed order.
+    skipped_reasons: tuple[str, ...] = ()
+
+    @property
+    def skipped_releases(self) -> int:
+        """How many <release> elements were left out because they could not be read."""
+        return len(self.skipped_reasons)
 
     def project_frame(self) -> pl.DataFrame:
         """The project as one row of PROJECT_SCHEMA, ready to concat with others."""
@@ -183,26 +190,29 @@ def parse_release_feed(xml: bytes) -> ParsedFeed:
     )
 
     raw: dict[str, list[object]] = {name: [] for name in _RAW_RELEASE_COLUMNS}
-    skipped = 0
+    skipped: list[str] = []
     releases_element = root.find("releases")
-    for release in releases_element.iterfind("release") if releases_element is not None else ():
+    for position, release in enumerate(
+            releases_element.iterfind("release") if releases_element is not None else (), start=1):
         row = _release_row(release)
-        if row is None:
-            skipped += 1
+        if isinstance(row, str):
+            skipped.append(f"release {position}: {row}")
             continue
         for name, value in row.items():
             raw[name].append(value)
         raw["project"].append(short_name)
 
-    return ParsedFeed(project=project, releases=_releases_frame(raw), skipped_releases=skipped)
+    return ParsedFeed(project=project, releases=_releases_frame(raw), skipped_reasons=tuple(skipped))
 
 
-def _release_row(release: ET.Element) -> dict[str, object] | None:
-    """The fields of one ``<release>``, or None when it cannot be read."""
+def _release_row(release: ET.Element) -> dict[str, object] | str:
+    """The fields of one ``<release>``, or why it cannot be read."""
     version = _text(release, "version")
+    if not version:
+        return "no <version>"
     status = _text(release, "status")
-    if not version or status not in RELEASE_STATUSES:
-        return None
+    if status not in RELEASE_STATUSES:
+        return f"{version}: <status> {_shown(status)} is neither published nor unpublished"
     date_text = _text(release, "date")
     if date_text is None:
         date = None
@@ -210,7 +220,7 @@ def _release_row(release: ET.Element) -> dict[str, object] | None:
         try:
             date = datetime.fromtimestamp(int(date_text), tz=UTC)
         except (ValueError, OverflowError, OSError):
-            return None
+            return f"{version}: <date> {_shown(date_text)} is not a unix time"
     return {
         "version": version,
         "status": status,
@@ -259,6 +269,13 @@ def _parse_root(xml: bytes) -> ET.Element:
         return ET.fromstring(xml)
     except ET.ParseError as error:
         raise FeedParseError(f"malformed XML: {error}") from error
+
+
+def _shown(value: str | None, limit: int = 40) -> str:
+    """A feed value quoted for a message, cut short: the reason must not carry a whole document."""
+    if value is None:
+        return "(missing)"
+    return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def _text(element: ET.Element, path: str) -> str | None:

@@ -304,3 +304,19 @@ def test_a_release_without_a_date_is_kept_with_a_null_date():
     feed = parse_release_feed(feed_with(release("1.0.x-dev", date=None)))
     assert feed.skipped_releases == 0
     assert feed.releases["date"].to_list() == [None]
+
+
+def test_each_skipped_release_says_which_and_why():
+    # Position in the feed and version (when there is one) name the entry, so a feed's maintainer can
+    # find it; a long bad value is cut short so the reason stays a line, not a document.
+    feed = parse_release_feed(feed_with(
+        release("1.0.3"), release(None), release("1.0.2", status="draft"), release("1.0.1", date="x" * 500),
+        release("1.0.0", status=None)))
+    assert feed.releases["version"].to_list() == ["1.0.3"]
+    assert feed.skipped_releases == 4
+    assert feed.skipped_reasons == (
+        "release 2: no <version>",
+        "release 3: 1.0.2: <status> 'draft' is neither published nor unpublished",
+        f"release 4: 1.0.1: <date> '{'x' * 40}...' is not a unix time",
+        "release 5: 1.0.0: <status> (missing) is neither published nor unpublished",
+    )
