@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # what static analysis (and the import contracts) see
         advisories,
         audit,
         catalogue,
+        dashboard,
         history,
         inventory,
         landing,
@@ -27,10 +28,11 @@ if TYPE_CHECKING:  # what static analysis (and the import contracts) see
         statuses,
         summaries,
         tasks,
+        trend,
     )
 
-DOMAINS = ("advisories", "audit", "catalogue", "history", "inventory", "landing", "releases", "scale",
-           "site_modules", "sites", "statuses", "summaries", "tasks")
+DOMAINS = ("advisories", "audit", "catalogue", "dashboard", "history", "inventory", "landing", "releases",
+           "scale", "site_modules", "sites", "statuses", "summaries", "tasks", "trend")
 __all__ = list(DOMAINS)
 
 

@@ -1,4 +1,16 @@
-"""Daily points of the portfolio's problems, kept by the pipeline (owner: dashboard work).
+"""Daily points of the portfolio's problems, kept by the pipeline; indexes for the dashboard's reads.
+
+- `portfolio_trend`: one row per day (UTC) with how many present projects
+  are NOT_SECURE, REVOKED or known-vulnerable across the portfolio, how many
+  sites have a known-vulnerable project or ended core coverage. The pipeline
+  records today's point (again, as often as it likes: a later recording of
+  the same day replaces it), so the trend is read, never recomputed from
+  history that statuses do not keep.
+- The dashboard's portfolio ranks every site by its trouble: the projects in
+  trouble per site are read index-only from a small partial index, and core's
+  security coverage (one row per site) from another, instead of visiting
+  every project of the portfolio.
+- A project's page lists the sites that have it: an index by project.
 
 Revision ID: 0012
 Revises: 0011
@@ -12,8 +24,31 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-UPGRADE = "SELECT 1"
-DOWNGRADE = "SELECT 1"
+UPGRADE = """
+CREATE TABLE portfolio_trend (
+    day                        date PRIMARY KEY,
+    sites                      integer NOT NULL,
+    sites_in_trouble           integer NOT NULL,
+    not_secure_projects        integer NOT NULL,
+    revoked_projects           integer NOT NULL,
+    known_vulnerable_projects  integer NOT NULL,
+    known_vulnerable_sites     integer NOT NULL,
+    coverage_ended_sites       integer NOT NULL,
+    recorded_at                timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ix_site_projects_trouble_site ON site_projects (site_id) INCLUDE (status, known_vulnerable)
+    WHERE in_trouble;
+CREATE INDEX ix_site_projects_core_coverage ON site_projects (site_id) INCLUDE (security_coverage)
+    WHERE project = 'drupal' AND removed_at IS NULL;
+CREATE INDEX ix_site_projects_project ON site_projects (project, site_id);
+"""
+
+DOWNGRADE = """
+DROP INDEX IF EXISTS ix_site_projects_project;
+DROP INDEX IF EXISTS ix_site_projects_core_coverage;
+DROP INDEX IF EXISTS ix_site_projects_trouble_site;
+DROP TABLE IF EXISTS portfolio_trend;
+"""
 
 
 def upgrade() -> None:
