@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # what static analysis (and the import contracts) see
     from sql import (  # noqa: F401
         advisories,
         audit,
+        baseline,
         catalogue,
         dashboard,
         history,
@@ -31,8 +32,8 @@ if TYPE_CHECKING:  # what static analysis (and the import contracts) see
         trend,
     )
 
-DOMAINS = ("advisories", "audit", "catalogue", "dashboard", "history", "inventory", "landing", "releases",
-           "scale", "site_modules", "sites", "statuses", "summaries", "tasks", "trend")
+DOMAINS = ("advisories", "audit", "baseline", "catalogue", "dashboard", "history", "inventory", "landing",
+           "releases", "scale", "site_modules", "sites", "statuses", "summaries", "tasks", "trend")
 __all__ = list(DOMAINS)
 
 

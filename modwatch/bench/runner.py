@@ -6,6 +6,9 @@ Phases, in order:
    requests one at a time for the memory figure (intake alone, no daemon, so
    nothing else competes for the two cores);
 3. merge: `modwatch process` runs the real ingest job over everything landed;
+   then the baseline: the first sites' first two rounds synced the way the
+   original product documents designed it (row-by-row ORM get-or-create, a
+   commit per row), in a schema of its own, for the ratio of the two;
 4. scale: a portfolio COPYed in, release data stored, every status
    recomputed, then the report queries over HTTP;
 5. end to end: the intake with the real Dagster daemon; payloads posted a few
@@ -28,6 +31,7 @@ import psycopg
 from foundation.database import drop_database, ensure_database, resolve_database_url
 from foundation.settings import Settings
 from modwatch.bench import phases, stack
+from modwatch.bench.baseline import sync_rounds
 from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds, write_osv_advisories
 from modwatch.bench.inventories import core_version_of, drift, generate_inventories, payload, site_sizes
 from modwatch.bench.scale import load_portfolio, load_release_data
@@ -39,7 +43,7 @@ from sql.migrate import upgrade
 BENCH_DATABASE = "modwatch_bench"
 TARGETS = {
     "intake_p50_ms": 10, "intake_p99_ms": 50, "intake_payloads_per_second": 300,
-    "merge_rows_per_second": 250_000, "end_to_end_p95_seconds": 10,
+    "merge_rows_per_second": 250_000, "merge_vs_baseline": 500, "end_to_end_p95_seconds": 10,
     "status_recompute_3m_seconds": 20, "status_recompute_3m_nothing_to_write_seconds": 20, "query_p95_ms": 20,
 }
 
@@ -56,6 +60,7 @@ class BenchOptions:
     scale_modules: int = 300      # modules per scale site
     query_requests: int = 200     # GETs per report query
     projects: int = 2000          # contrib projects in the catalog
+    baseline_sites: int = 3       # intake sites (two rounds each) synced the seed design's way
     seed: int = 7
     database: str = BENCH_DATABASE  # created on the platform's server, dropped afterwards
     keep: bool = False            # keep the benchmark database afterwards
@@ -135,6 +140,9 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
         with dg.DagsterInstance.get() as instance:
             merge = phases.merge_figures(instance, processed["runs"]) | {
                 "runs": len(processed["runs"]), "run_peak_rss_mb": processed["peak_rss_mb"]}
+        baseline = _baseline(options, database_url, intake_rows, catalog, progress)
+        merge |= {"baseline_rows_per_s": baseline["rows_per_second"],
+                  "merge_vs_baseline": _ratio(merge["rows_per_second"], baseline["rows_per_second"])}
 
         step = progress.phase("scale: loading the portfolio", 3)
         scale_rows = generate_inventories(catalog, [options.scale_modules] * options.scale_sites,
@@ -171,6 +179,7 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
         "options": asdict(options),
         "intake": {"payload_modules": 1000, **intake_figures},
         "merge": merge,
+        "baseline": baseline,
         "end_to_end": {"sensor_interval_seconds": settings.sensor_interval_seconds, **end_to_end},
         "status_recompute": recompute,
         "queries": {"sites": loaded["sites"], "site_module_rows": recompute["site_modules"], **queries},
@@ -178,6 +187,20 @@ def _run(options: BenchOptions, settings: Settings, database_url: str, workdir: 
         "targets": _targets(intake_figures, merge, end_to_end, recompute, queries),
         "phase_seconds": progress.seconds(),
     }
+
+
+def _baseline(options: BenchOptions, database_url: str, intake_rows: pl.DataFrame, catalog, progress) -> dict:
+    """The seed design on the same inventories the merge took: the first sites' first two rounds."""
+    sites = max(1, min(options.baseline_sites, options.sites))
+    first = intake_rows.filter(pl.col("site") < sites)
+    rounds = [drift(first, catalog, 0.03 * round_number, seed=round_number)
+              for round_number in range(min(2, options.rounds))]
+    tick = progress.phase("baseline: seed design, row by row", sites * len(rounds))
+    return {"sites": sites, **sync_rounds(database_url, rounds, tick)}
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    return round(ours / theirs, 1) if ours and theirs else None
 
 
 def _payload_of(rows: pl.DataFrame, site, index: int) -> dict:
@@ -200,6 +223,7 @@ def _targets(intake: dict, merge: dict, end_to_end: dict, recompute: dict, queri
         "intake_p99_ms": (intake["p99_ms"], "<="),
         "intake_payloads_per_second": (intake["payloads_per_second"], ">="),
         "merge_rows_per_second": (merge["rows_per_second"] or 0, ">="),
+        "merge_vs_baseline": (merge["merge_vs_baseline"] or 0, ">="),
         "end_to_end_p95_seconds": (end_to_end["p95_seconds"], "<="),
         "status_recompute_3m_seconds": (round(recompute["seconds"] * per_3m, 1), "<="),
         "status_recompute_3m_nothing_to_write_seconds": (round(recompute["unchanged_seconds"] * per_3m, 1), "<="),

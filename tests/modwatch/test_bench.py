@@ -9,8 +9,9 @@ import uuid
 import polars as pl
 import pytest
 
+from modwatch.bench.baseline import sync_rounds
 from modwatch.bench.catalog import generate_catalog
-from modwatch.bench.inventories import generate_inventories, site_sizes
+from modwatch.bench.inventories import drift, generate_inventories, site_sizes
 
 TINY = ["--sites", "3", "--rounds", "2", "--large-payloads", "2", "--e2e-payloads", "2", "--e2e-spacing", "1",
         "--scale-sites", "12", "--query-requests", "5", "--projects", "60", "--no-progress"]
@@ -40,6 +41,12 @@ def test_every_figure_is_reported(figures):
     assert merge["rows"] == 3 * 2 * 1000 + 2 * 2000
     assert merge["rows_per_second"] > 0 and merge["run_peak_rss_mb"] > 0
     assert merge["created"] > 0 and merge["unchanged"] > 0
+    # The seed design synced the same 3 sites' 2 rounds, row by row, beside it.
+    baseline = figures["baseline"]
+    assert baseline["sites"] == 3 and baseline["payloads"] == 3 * 2 and baseline["rows"] == 3 * 2 * 1000
+    assert baseline["errors"] == 0 and baseline["created"] == 3 * 1000 and baseline["tables"]["site_modules"] == 3000
+    assert merge["baseline_rows_per_s"] == baseline["rows_per_second"] > 0
+    assert merge["merge_vs_baseline"] == round(merge["rows_per_second"] / baseline["rows_per_second"], 1)
     end_to_end = figures["end_to_end"]
     assert end_to_end["payloads"] == 2 and end_to_end["failed"] == 0
     assert 0 < end_to_end["p50_seconds"] <= end_to_end["p95_seconds"]
@@ -50,7 +57,7 @@ def test_every_figure_is_reported(figures):
                   "modules_page"):
         assert figures["queries"][query].keys() >= PERCENTILES
     assert set(figures["targets"]) == {
-        "intake_p50_ms", "intake_p99_ms", "intake_payloads_per_second", "merge_rows_per_second",
+        "intake_p50_ms", "intake_p99_ms", "intake_payloads_per_second", "merge_rows_per_second", "merge_vs_baseline",
         "end_to_end_p95_seconds", "status_recompute_3m_seconds", "status_recompute_3m_nothing_to_write_seconds",
         "query_p95_ms"}
     assert all(isinstance(target["met"], bool) for target in figures["targets"].values())
@@ -77,3 +84,17 @@ def test_the_same_seed_gives_the_same_population():
     first = generate_inventories(generate_catalog(50, seed=5), [250, 300], seed=5)
     again = generate_inventories(generate_catalog(50, seed=5), [250, 300], seed=5)
     assert first.equals(again)
+
+
+def test_the_seed_design_syncs_row_by_row_and_reports_what_it_did(empty_database_url):
+    catalog = generate_catalog(60, seed=5)
+    first = generate_inventories(catalog, [250, 300], seed=5)
+    second = drift(first, catalog, 0.3, seed=1)
+    done = sync_rounds(empty_database_url, [first, second])
+    changed = first.join(second, on=["site", "machine_name"]).filter(pl.col("version") != pl.col("version_right"))
+    assert done["payloads"] == 4 and done["rows"] == 2 * 550 and done["errors"] == 0
+    assert done["created"] == 550 and done["version_changed"] == changed.height > 0
+    assert done["tables"] == {
+        "sites": 2, "modules": first["machine_name"].n_unique(), "site_modules": 550,
+        "module_versions": pl.concat([first, second]).select("machine_name", "version").unique().height}
+    assert done["rows_per_second"] > 0
