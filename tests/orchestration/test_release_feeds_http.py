@@ -305,3 +305,66 @@ def test_statuses_are_written_back_only_when_they_change(platform, feeds, releas
         db.execute(tampering, (site.id,))
         assert refresh_run(platform, release_feeds)["portfolio_status"]["site_modules_changed"] == 1
         assert db.execute(stored, (site.id,)).fetchone() == written
+
+
+def test_feed_facts_skipped_releases_and_failed_feeds_are_named(platform, feeds, release_feeds, db, database_url):
+    import dagster as dg
+
+    from orchestration.defs.release_data.assets import release_data
+    from orchestration.defs.resources import PostgresResource
+
+    # A project whose title, link and release links run long (drupal.org bounds none of them): stored whole.
+    long_link = "https://www.drupal.org/project/token/releases/8.x-1.6?" + "utm=x&" * 100
+    title = "Token " + "and more " * 40
+    facts = (f'<?xml version="1.0" encoding="utf-8"?><project><title>{title}</title><short_name>token</short_name>'
+             "<api_version>current</api_version><link>https://www.drupal.org/project/token</link>"
+             "<project_status>published</project_status><supported_branches>8.x-1.</supported_branches><releases>"
+             f"<release><version>8.x-1.6</version><status>published</status><date>1710000000</date>"
+             f"<release_link>{long_link.replace('&', '&amp;')}</release_link></release>"
+             # Unreadable: a date that is no unix time. Skipped, and the feed is stored without it.
+             "<release><version>8.x-1.5-1</version><status>published</status><date>soon</date></release>"
+             "<release><version>8.x-1.5</version><status>published</status><date>1700000000</date>"
+             "<release_link>https://www.drupal.org/project/token/releases/8.x-1.5</release_link></release>"
+             "</releases></project>").encode()
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5))
+    feeds.serve("/pathauto/current", Answer(body=feed("pathauto", [("8.x-1.0", 1_700_000_000, "New features")])))
+    site = sync(platform, release_feeds, "facts", [Module("token", "8.x-1.5"), Module("pathauto", "8.x-1.0")])
+    feeds.serve(TOKEN, Answer(body=facts))
+    feeds.serve("/pathauto/current", Answer(502, b"Bad Gateway"))
+
+    result = dg.materialize(
+        [release_data], instance=platform.instance,
+        resources={"database": PostgresResource(database_url=database_url), "release_feeds": release_feeds},
+        run_config={"ops": {"release_data": {"config": {"force": True}}}})
+
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("release_data")
+    metadata = {key: value.value for key, value in materialization.metadata.items()}
+    # Each failed feed by name with its reason; each feed with skipped releases by name with which and why.
+    assert metadata["feeds_failed_count"] == 1
+    assert metadata["feeds_failed"] == {"pathauto (current)": f"HTTP 502 from {feeds.base_url}/pathauto/current"}
+    assert metadata["releases_skipped"] == 1
+    assert metadata["skipped_releases"] == {
+        "token (current)": ["release 2: 8.x-1.5-1: <date> 'soon' is not a unix time"]}
+    problems = metadata["feed_problems"]
+    assert "| pathauto (current) | fetch failed | HTTP 502 from" in problems
+    assert "| token (current) | 1 release(s) skipped | release 2: 8.x-1.5-1:" in problems
+
+    project = db.execute("SELECT title, link FROM projects WHERE name = 'token' AND feed_api = 'current'").fetchone()
+    assert project == {"title": title.strip(), "link": "https://www.drupal.org/project/token"}
+    links = db.execute("SELECT r.version, r.release_link FROM releases r JOIN projects p ON p.id = r.project_id "
+                       "WHERE p.name = 'token' ORDER BY r.version").fetchall()
+    assert [(row["version"], row["release_link"]) for row in links] == [
+        ("8.x-1.5", "https://www.drupal.org/project/token/releases/8.x-1.5"), ("8.x-1.6", long_link)]
+    # pathauto's failure kept its last good data.
+    assert [version for _, version in stored_releases(db, "pathauto")] == ["8.x-1.0"]
+    assert project_row(db, "pathauto")["fetch_state"] == "failed"
+    assert module_status(db, site, "pathauto")[0] == "CURRENT"
+
+
+def test_a_clean_refresh_says_every_feed_was_read_whole(platform, feeds, release_feeds):
+    feeds.serve(TOKEN, Answer(body=TOKEN_1_5))
+    sync(platform, release_feeds, "clean", [Module("token", "8.x-1.5")])
+    metadata = refresh_run(platform, release_feeds)["release_data"]
+    assert (metadata["feeds_failed_count"], metadata["releases_skipped"]) == (0, 0)
+    assert metadata["skipped_releases"] == {} and metadata["feed_problems"] == "Every feed fetched was read whole."

@@ -46,9 +46,15 @@ def release_data(context: dg.AssetExecutionContext, config: ReleaseRefresh, data
         stored = store_feeds(conn, release_feeds.fetch(wanted))
     for feed, error in stored.failed.items():
         context.log.warning(f"release feed {feed} failed: {error}")
+    for feed, reasons in stored.skipped_releases.items():
+        context.log.warning(f"release feed {feed}: {len(reasons)} unreadable release(s) skipped: {'; '.join(reasons)}")
     return dg.MaterializeResult(metadata={
         "feeds_fetched": stored.fetched, "feeds_changed": len(stored.changed),
-        "feeds_failed": dg.MetadataValue.json(stored.failed), "not_found": dg.MetadataValue.json(stored.not_found)})
+        "feeds_failed_count": len(stored.failed),
+        "feeds_failed": dg.MetadataValue.json(stored.failed), "not_found": dg.MetadataValue.json(stored.not_found),
+        "releases_skipped": stored.skipped_count,
+        "skipped_releases": dg.MetadataValue.json(stored.skipped_releases),
+        "feed_problems": dg.MetadataValue.md(stored.problems_table())})
 
 
 @dg.asset(group_name=GROUP, kinds={"json", "postgres"})
