@@ -1,4 +1,4 @@
-"""The HTTP service: the health check and the versioned API (`intake.api`), mounted once."""
+"""The HTTP service: the health check, the versioned API (`intake.api`) and the dashboard (`intake.pages`)."""
 
 import gc
 from contextlib import asynccontextmanager
@@ -12,6 +12,7 @@ from intake.body import BODY_DEADLINE_SECONDS, BodyDeadline
 from intake.database import make_engine
 from intake.errors import install_error_handlers
 from intake.openapi import install_docs, openapi_with
+from intake.pages import install_pages
 from intake.routers import health
 from intake.schemas.intake import PAYLOAD_MODELS
 
@@ -64,5 +65,6 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     install_docs(app)
     app.include_router(health.router)
     app.include_router(api_router)
+    install_pages(app)
     app.openapi = openapi_with(app, PAYLOAD_MODELS)
     return app

@@ -1,0 +1,69 @@
+"""Pages rendered from the Jinja2 templates beside this file, with the few filters they share."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from intake.urls import path_for
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+# Every asset is served by this app: nothing is fetched from anywhere else.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+STATUS_LABELS = {
+    "NOT_SECURE": "Security update required!", "REVOKED": "Revoked!", "NOT_SUPPORTED": "Not supported!",
+    "NOT_CURRENT": "Update available", "CURRENT": "Up to date", "NOT_CHECKED": "Not checked",
+    "UNKNOWN": "Unknown", "NOT_FETCHED": "Failed to get available update data",
+}
+PROBLEM_STATUSES = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED"}
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def ago(moment: datetime | None) -> str:
+    if moment is None:
+        return "never"
+    seconds = (datetime.now(UTC) - moment).total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count > 1 else ''} ago"
+    return "just now"
+
+
+def when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def status_class(status: str | None, known_vulnerable: bool = False) -> str:
+    if known_vulnerable or status in PROBLEM_STATUSES:
+        return "error"
+    if status == "NOT_CURRENT":
+        return "warning"
+    if status == "CURRENT":
+        return "ok"
+    return "unknown"
+
+
+templates.env.filters.update(ago=ago, when=when)
+templates.env.globals.update(STATUS_LABELS=STATUS_LABELS, status_class=status_class)
+
+
+def render(request: Request, template: str, *, status_code: int = 200, **context) -> Response:
+    """A page: the template with the viewer and a `url(name, **params)` helper, and the security headers."""
+    def url(name: str, **params) -> str:
+        return path_for(request, name, **params)
+
+    response = templates.TemplateResponse(request, template, {"url": url, **context}, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response

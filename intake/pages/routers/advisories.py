@@ -1,0 +1,29 @@
+"""An advisory: its text, the sites it affects at which installed versions, and the fix."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from intake.deps import ReadConnectionDep
+from intake.pages.rendering import render
+from intake.pages.session import ViewerDep
+from sql import store
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100
+
+
+@router.get("/advisories/{advisory_id}", name="page_advisory")
+async def advisory_page(request: Request, viewer: ViewerDep, conn: ReadConnectionDep,
+                        advisory_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")],
+                        page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    found = await store.dashboard.advisory(conn, advisory_id=advisory_id.upper(), only_site_id=viewer.only_site_id,
+                                           limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    if found.advisory is None:
+        return render(request, "error.html", status_code=404, viewer=viewer, title="No such advisory",
+                      message=f"No advisory {advisory_id!r} is loaded.")
+    total = found.sites[0].total
+    return render(request, "advisory.html", viewer=viewer, advisory=found.advisory,
+                  sites=[row for row in found.sites if row.site_id is not None], total=total, page=page,
+                  pages=max(1, -(-total // PAGE_SIZE)))

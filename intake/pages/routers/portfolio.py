@@ -1,0 +1,35 @@
+"""The portfolio: every site, those in trouble first, with the counts of each kind of problem."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from intake.deps import ReadConnectionDep
+from intake.pages.rendering import render
+from intake.pages.session import ViewerDep
+from sql import store
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+Kind = Literal["all", "trouble", "not_secure", "revoked", "known_vulnerable", "coverage_ended", "coverage_ending",
+               "stale"]
+KIND_LABELS = {
+    "all": "All sites", "trouble": "Any problem", "not_secure": "Security update required",
+    "revoked": "Revoked release", "known_vulnerable": "Known vulnerable", "coverage_ended": "Core coverage ended",
+    "coverage_ending": "Core coverage ending", "stale": "Stale (no recent push)",
+}
+
+
+@router.get("/", name="page_portfolio")
+async def portfolio(request: Request, viewer: ViewerDep, conn: ReadConnectionDep, kind: Kind = "all",
+                    q: Annotated[str | None, Query(max_length=200)] = None,
+                    page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    search = (q or "").replace("\x00", "").strip() or None
+    counts, rows = await store.dashboard.portfolio(
+        conn, only_site_id=viewer.only_site_id, kind=kind, q=search, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        stale_after_hours=request.app.state.settings.stale_after_hours)
+    total = rows[0].total
+    return render(request, "portfolio.html", viewer=viewer, counts=counts,
+                  sites=[row for row in rows if row.id is not None], total=total, kind=kind, q=search or "",
+                  page=page, pages=max(1, -(-total // PAGE_SIZE)), kinds=KIND_LABELS)

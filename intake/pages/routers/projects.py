@@ -1,0 +1,31 @@
+"""A project: the sites running it at which versions and statuses, its newest releases, and the fix."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from foundation.vocabulary import MACHINE_NAME_PATTERN
+from intake.deps import ReadConnectionDep
+from intake.pages.rendering import render
+from intake.pages.session import ViewerDep
+from sql import store
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100
+RELEASES_SHOWN = 12
+
+
+@router.get("/projects/{project}", name="page_project")
+async def project_page(request: Request, viewer: ViewerDep, conn: ReadConnectionDep,
+                       project: Annotated[str, Path(pattern=MACHINE_NAME_PATTERN)],
+                       page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    found = await store.dashboard.project(conn, project=project, only_site_id=viewer.only_site_id, limit=PAGE_SIZE,
+                                          offset=(page - 1) * PAGE_SIZE, releases=RELEASES_SHOWN)
+    if found.project is None:
+        return render(request, "error.html", status_code=404, viewer=viewer, title="No such project",
+                      message=f"No site runs {project!r} and no release feed names it.")
+    total = found.sites[0].total
+    return render(request, "project.html", viewer=viewer, project=found.project,
+                  sites=[row for row in found.sites if row.site_id is not None], total=total,
+                  releases=found.releases, page=page, pages=max(1, -(-total // PAGE_SIZE)))
