@@ -1,4 +1,4 @@
-"""The three demo sites and the inventories their Drupal clients push.
+"""The demo sites and the inventories their Drupal clients push.
 
 * A Drupal 7 intranet that nobody has updated since mid-2014, judged against
   the real drupal.org 7.x feeds of that time (`feeds/*-7.x.xml`). It reports
@@ -11,13 +11,17 @@
 * A Drupal 11 product portal that is mostly up to date, with the odd
   problem: a release marked insecure, a release drupal.org pulled, a dev
   snapshot, a module from a vendor's private repository. Shape B.
+* A Drupal 10 events microsite one minor behind (10.3 while 10.4 is out), so
+  core's security coverage is ending, with a module whose newer security
+  release is listed while its own release is not marked Insecure. Shape B.
 
 The modern sites are judged against hand-written `current` feeds dated
 January 2025 (`feeds/*-current.xml`); `gin_toolbar`'s feed is a truncated
 download on purpose, so one project shows what a failed fetch looks like.
 
-Between them the sites hit every status of the update report; `EXPECTED`
-says which module shows which, and the tests hold the demo to it.
+Between them the sites hit every status of the update report and every state
+of core's security coverage; `EXPECTED` and `EXPECTED_CORE_COVERAGE` say which
+site shows which, and the tests hold the demo to them.
 """
 
 from dataclasses import dataclass
@@ -293,9 +297,40 @@ DRUPAL11_PORTAL = DemoSite(
     ),
 )
 
-DEMO_SITES = (DRUPAL7_INTRANET, DRUPAL10_CORPORATE, DRUPAL11_PORTAL)
+# A minor behind, on the newest patch of its branch: 10.3 is covered until 10.5.0 and 10.4 is out, so one
+# more minor ends its coverage ("Update to 10.4 or higher soon"). The rule counts minors, not days, so
+# this holds whatever the date the demo runs on.
+D10_EVENTS_CORE = "10.3.6"
+DRUPAL10_EVENTS = DemoSite(
+    name="Events microsite (Drupal 10)",
+    url="https://events.demo.example.org",
+    core_version=D10_EVENTS_CORE,
+    php_version="8.3.15",
+    shape="B",
+    modules=(
+        *core(D10_EVENTS_CORE, "automated_cron:Automated Cron, big_pipe:BigPipe, block:Block, "
+                               "block_content:Custom Block, ckeditor5:CKEditor 5, config:Configuration Manager, "
+                               "datetime:Datetime, datetime_range:Datetime Range, dblog:Database Logging, "
+                               "dynamic_page_cache:Internal Dynamic Page Cache, editor:Text Editor, field:Field, "
+                               "field_ui:Field UI, file:File, filter:Filter, image:Image, link:Link, "
+                               "menu_ui:Menu UI, mysql:MySQL, node:Node, options:Options, "
+                               "page_cache:Internal Page Cache, path:Path, path_alias:Path alias, system:System, "
+                               "taxonomy:Taxonomy, text:Text, toolbar:Toolbar, update:Update Manager, user:User, "
+                               "views:Views, views_ui:Views UI, olivero:Olivero, claro:Claro"),
+        DemoModule("token", "Token", "8.x-1.15"),
+        DemoModule("pathauto", "Pathauto", "8.x-1.13"),
+        # 6.2.8 fixed a hole but drupal.org did not mark 6.2.5 Insecure: listed as a security update, and
+        # on a current feed that alone is not NOT_SECURE.
+        *project("webform", "6.2.5", "webform:Webform, webform_ui:Webform UI"),
+        # Marked Insecure by drupal.org once 6.1.5 came out.
+        DemoModule("linkit", "Linkit", "6.1.4"),
+        *custom("1.0.3", "events_registration:Event registration, events_theme:Events theme"),
+    ),
+)
+
+DEMO_SITES = (DRUPAL7_INTRANET, DRUPAL10_CORPORATE, DRUPAL11_PORTAL, DRUPAL10_EVENTS)
 DEMO_THEMES = frozenset({"bartik", "seven", "rubik", "olivero", "claro", "gin", "intranet_theme", "corporate_theme",
-                         "portal_theme"})
+                         "portal_theme", "events_theme"})
 
 # (site url, machine name) -> the status the update report gives it; one or more per status.
 EXPECTED = {
@@ -328,6 +363,19 @@ EXPECTED = {
     (DRUPAL11_PORTAL.url, "gin_toolbar"): "NOT_FETCHED",
     (DRUPAL11_PORTAL.url, "pim_connector"): "UNKNOWN",  # no drupal.org project: the feed is a 404
     (DRUPAL11_PORTAL.url, "portal_api"): "UNKNOWN",
+    # Core 10.3.6: 10.4.1 is recommended and 10.3.9, a security release not marked on 10.3.6, is listed.
+    (DRUPAL10_EVENTS.url, "system"): "NOT_CURRENT",
+    (DRUPAL10_EVENTS.url, "webform"): "NOT_CURRENT",
+    (DRUPAL10_EVENTS.url, "linkit"): "NOT_SECURE",
+    (DRUPAL10_EVENTS.url, "token"): "CURRENT",
+    (DRUPAL10_EVENTS.url, "events_registration"): "UNKNOWN",
+}
+
+# (site url) -> Drupal core's security coverage on the site: (until version, further minors, state).
+EXPECTED_CORE_COVERAGE = {
+    DRUPAL10_CORPORATE.url: ("10.4.0", 0, "ended"),  # 10.2 ended when 10.4.0 came out
+    DRUPAL11_PORTAL.url: ("11.3.0", 2, "covered"),  # 11.1 is the newest minor
+    DRUPAL10_EVENTS.url: ("10.5.0", 1, "ending_soon"),  # 10.4 is out: the next minor ends 10.3's coverage
 }
 
 # (site url, machine name) the bundled advisories list as vulnerable.
