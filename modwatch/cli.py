@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from pydantic_core import to_json
 
 from foundation.settings import Settings
+from modwatch.outcomes import counted
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Know which Drupal sites run insecure or outdated modules.")
@@ -149,7 +150,7 @@ def site_list(as_json: JsonFlag = False) -> None:
     with connection.connect(env.database_url) as conn:
         sites = store.sites.list_brief(conn)
     lines = [f"{s.id:>6}  {s.name:<30} {s.url:<40} last sync: {s.last_sync_at or '-'}" for s in sites]
-    emit([site._asdict() for site in sites], as_json, "\n".join([*lines, f"{len(sites)} site(s)"]))
+    emit([site._asdict() for site in sites], as_json, "\n".join([*lines, counted(len(sites), "site")]))
 
 
 @site_app.command("token")
@@ -238,7 +239,8 @@ def tasks_retry(
                  for o in outcomes if not o.retried]
     retried = [o for o in outcomes if o.retried]
     lines = [f"{o.task_id}  site {o.site_id:<5} retried (was: {o.error})" for o in retried]
-    summary = f"{len(retried)} task(s) back to pending" + (f"; not retried: {'; '.join(problems)}" if problems else "")
+    summary = f"{counted(len(retried), 'task')} back to pending" + (
+        f"; not retried: {'; '.join(problems)}" if problems else "")
     if every_failed and not outcomes:
         summary = "no failed tasks"
     emit({"retried": [o.task_id for o in retried], "not_retried": problems}, as_json, "\n".join([*lines, summary]))
@@ -259,7 +261,7 @@ def process(as_json: JsonFlag = False) -> None:
     with dg.DagsterInstance.get() as instance:
         processed = process_pending(env.database_url, instance, env.settings.ingest_batch_size,
                                     run_config=dagster_logging())
-    parts = [f"{len(processed.runs)} ingest run(s): {processed.completed} payload(s) completed, "
+    parts = [f"{counted(len(processed.runs), 'ingest run')}: {counted(processed.completed, 'payload')} completed, "
              f"{processed.failed} failed"] if processed.runs else ["nothing pending"]
     if processed.failed_runs:
         parts.append(f"runs failed: {', '.join(processed.failed_runs)}")
@@ -280,26 +282,21 @@ def process(as_json: JsonFlag = False) -> None:
 
 def dagster_logging() -> dict:
     """Run config for Dagster's console logger: its DEBUG stream only with --verbose."""
-    level = "DEBUG" if VERBOSE["on"] else "CRITICAL"
-    return {"loggers": {"console": {"config": {"log_level": level}}}}
+    from modwatch.jobs import console_logging
+
+    return console_logging(VERBOSE["on"])
 
 
 def run_job_in_process(job_name: str, run_config: dict):
     """Run a Dagster job here, recorded in the platform's Dagster instance (visible in the UI)."""
     import dagster as dg
 
-    from modwatch.outcomes import run_outcome
-    from orchestration.launcher import in_process_tags
+    from modwatch.jobs import run_job
 
     env = runtime()
     os.environ.update(env.child_environment())
-    from orchestration.definitions import defs
-
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            run_config={**run_config, **dagster_logging()}, instance=instance, raise_on_error=False,
-            tags=in_process_tags())
-        return run_outcome(result)
+        return run_job(instance, job_name, run_config, verbose=VERBOSE["on"])
 
 
 @releases_app.command("refresh")
@@ -409,10 +406,15 @@ def run_platform(settings: Settings, *, demo: bool, api_port: int, ui_port: int)
         environment["MODWATCH_DAGSTER_UI_URL"] = f"http://localhost:{ui_port}"
     demo_data = None
     if demo:
-        from modwatch.demo import prepare_demo
+        import dagster as dg
 
-        demo_data = prepare_demo(env)
-        environment.update(demo_data.environment)
+        from modwatch.demo import platform_environment, prepare_demo
+
+        environment.update(platform_environment())
+        # The demo's loads run in this process, recorded in the platform's instance: same settings as the services.
+        os.environ.update(environment)
+        ui_url = environment.get("MODWATCH_DAGSTER_UI_URL", settings.dagster_ui_url)
+        demo_data = prepare_demo(env, dg.DagsterInstance.from_config(str(settings.dagster_home)), ui_url=ui_url)
     write_platform_environment(settings.home, environment)
     where = f"embedded, {settings.home / 'pgdata'}" if env.embedded_server else "configured server"
     supervisor = Supervisor(environment)

@@ -5,10 +5,13 @@ records its error. Commands read both back from the in-process result, so the
 line says the same as the run in the Dagster UI.
 """
 
-from dataclasses import dataclass, field
-from typing import Any
+from __future__ import annotations
 
-import dagster as dg
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the command line imports this module for every command; Dagster only when a run is read
+    import dagster as dg
 
 NAMED_AT_MOST = 5
 
@@ -51,6 +54,11 @@ def run_outcome(result: dg.ExecuteInProcessResult) -> RunOutcome:
     return RunOutcome(result.run_id, result.success, metadata, errors, checks)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 site`, `2 sites`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def named(items: list[str]) -> str:
     shown = ", ".join(items[:NAMED_AT_MOST])
     return shown + (f" and {len(items) - NAMED_AT_MOST} more" if len(items) > NAMED_AT_MOST else "")
@@ -89,8 +97,8 @@ def osv_summary(outcome: RunOutcome) -> tuple[str, bool]:
             f"{loaded.get('changed', 0)} changed, {loaded.get('removed', 0)} removed) from {loaded.get('source')}")
     if outcome.errors:
         return f"{line}; {failed_steps(outcome)}", False
-    return (f"{line}; {len(recomputed.get('projects') or [])} projects recomputed, "
-            f"{recomputed.get('site_modules_changed', 0)} site modules changed"), outcome.success
+    return (f"{line}; {counted(len(recomputed.get('projects') or []), 'project')} recomputed, "
+            f"{counted(recomputed.get('site_modules_changed', 0), 'site module')} changed"), outcome.success
 
 
 def advisories_summary(outcome: RunOutcome) -> tuple[str, bool]:
@@ -103,7 +111,7 @@ def advisories_summary(outcome: RunOutcome) -> tuple[str, bool]:
     if not loaded.get("loaded"):
         return ("advisories not loaded: no source given (pass a URL or FILE, or set MODWATCH_ADVISORIES_URL)",
                 False)
-    line = (f"advisories loaded: {loaded.get('packages')} packages ({loaded.get('feed_api')}) "
+    line = (f"advisories loaded: {counted(loaded.get('packages') or 0, 'package')} ({loaded.get('feed_api')}) "
             f"from {loaded.get('source')}")
     if outcome.errors:
         return f"{line}; {failed_steps(outcome)}", False

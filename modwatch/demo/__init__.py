@@ -2,13 +2,21 @@
 
 The demo goes the way a real deployment does. Before the platform starts,
 the three sites are registered (or found again by URL, so a second start
-does not duplicate them) and the bundled advisories are loaded; the platform
-processes read release feeds from the bundled folder (`feeds/`, a `file://`
-base) instead of drupal.org. Once the API answers, a background thread pushes
-each site's inventory to the HTTP intake with the site's own token — one of
-them the way an operator would, through `clients/modwatch-push` and what drush
-prints; the landing sensor and the daemon's ingest run take it from there,
-and the thread prints where to look when the tasks are done.
+does not duplicate them); the platform processes read release feeds from the
+bundled folder (`feeds/`, a `file://` base) instead of drupal.org, and
+advisories from the bundled files. While the services start, a background
+thread loads those advisories by running the platform's own advisory jobs;
+once the API answers, it pushes each site's inventory to the HTTP intake with
+the site's own token — one of them the way an operator would, through
+`clients/modwatch-push` and what drush prints; the landing sensor and the
+daemon's ingest run take it from there. When the tasks are done it refreshes
+the release data of every project the sites use with the release job, and
+prints where to look.
+
+Every load is a Dagster run in the platform's instance (executed in this
+process, as `modwatch advisories load` does), so the Dagster UI shows the
+advisories, the release data and the statuses as materialized by the runs
+that loaded them, not "Never materialized".
 """
 
 import json
@@ -16,14 +24,17 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import psycopg
 import typer
 
 from modwatch.demo.inventories import DEMO_SITES, DemoSite
+from modwatch.jobs import run_job
+from modwatch.outcomes import RunOutcome, advisories_summary, releases_summary
 from modwatch.runtime import Runtime
 from sql import connection, store
 
@@ -36,6 +47,9 @@ ADVISORIES_DIR = DEMO_DIR / "advisories"
 # 7.x one is loaded once at start and kept (advisories are replaced per feed).
 CURRENT_ADVISORIES = ADVISORIES_DIR / "drupal-security-advisories-9.x.json"
 ADVISORIES_FILES = (ADVISORIES_DIR / "drupal-security-advisories-7.x.json", CURRENT_ADVISORIES)
+# The Security Team's OSV advisories of the demo's projects.
+OSV_DIR = DEMO_DIR / "osv"
+RELEASES_JOB = "refresh_releases"
 ACTOR = "demo"
 FINISHED = ("completed", "failed")
 
@@ -54,7 +68,7 @@ class RegisteredSite:
 def platform_environment() -> dict[str, str]:
     """Release feeds and advisories from the bundled files: the demo needs no internet."""
     return {"MODWATCH_RELEASE_FEED_URL": FEEDS_DIR.as_uri(), "MODWATCH_ADVISORIES_URL": str(CURRENT_ADVISORIES),
-            "MODWATCH_OSV_URL": str(DEMO_DIR / "osv")}
+            "MODWATCH_OSV_URL": str(OSV_DIR)}
 
 
 def _same_url(a: str, b: str) -> bool:
@@ -79,11 +93,35 @@ def register_sites(conn: psycopg.Connection) -> list[RegisteredSite]:
     return registered
 
 
-def load_advisories(conn: psycopg.Connection) -> list[dict]:
-    """Load both bundled advisories metapackages (Drupal 7 and Drupal 8+)."""
-    from orchestration.pipeline.advisories import load_advisories as load
+@dataclass(frozen=True)
+class Load:
+    """One run that loaded demo data: what it was, what it did (its summary line), whether it worked."""
 
-    return [load(conn, str(path)) for path in ADVISORIES_FILES]
+    what: str
+    outcome: RunOutcome
+    summary: str
+    succeeded: bool
+
+
+def load_advisories(instance: dg.DagsterInstance) -> list[Load]:
+    """Load both bundled metapackages (Drupal 7, Drupal 8+) and the OSV advisories, each in a run of its job."""
+    from orchestration.pipeline.advisories import advisories_job_run
+
+    loads = []
+    for source in (*ADVISORIES_FILES, OSV_DIR):
+        job, run_config = advisories_job_run(str(source))
+        outcome = run_job(instance, job, run_config)
+        loads.append(Load("advisories", outcome, *advisories_summary(outcome)))
+    return loads
+
+
+def load_release_data(instance: dg.DagsterInstance) -> Load:
+    """Fetch the feed of every project the sites use, in a run of the release job (which recomputes statuses).
+
+    The ingest run already fetched the feeds of projects it saw first; this run is the release data as the
+    schedule would load it, so the UI shows it loaded. A feed broken on purpose makes it report a failure."""
+    outcome = run_job(instance, RELEASES_JOB, {"ops": {"release_data": {"config": {"force": True}}}})
+    return Load("release data", outcome, *releases_summary(outcome))
 
 
 def push_inventories(client: httpx.Client, sites: list[RegisteredSite]) -> dict[int, str]:
@@ -126,14 +164,19 @@ def push_with_client(api_url: str, registered: RegisteredSite) -> str:
 
 @dataclass
 class Demo:
-    """The registered demo sites and what the platform's processes need to serve them."""
+    """The registered demo sites, what the platform's processes need to serve them, and the Dagster
+    instance the demo's loads are recorded in (the platform's own)."""
 
     environment: dict[str, str]
     sites: list[RegisteredSite]
     admin_token: str
+    instance: dg.DagsterInstance
+    ui_url: str | None = None  # base of run links; none printed when unset
+    loads: list[Load] = field(default_factory=list)
 
     def load_in_background(self, api_url: str, *, timeout_seconds: float = 240.0) -> threading.Thread:
-        """Push the inventories once the API answers, then print where to look."""
+        """Load the advisories, push the inventories once the API answers, load the release data, then print
+        where to look."""
         thread = threading.Thread(target=self._load, args=(api_url, timeout_seconds),
                                   name="modwatch-demo", daemon=True)
         thread.start()
@@ -143,6 +186,9 @@ class Demo:
         started = time.monotonic()
         deadline = started + timeout_seconds
         admin = {"Authorization": f"Bearer {self.admin_token}"}
+        # Before the pushes, as a deployment has its advisories before sites report: no status is ever
+        # computed twice at once.
+        self.record(load_advisories(self.instance))
         try:
             with httpx.Client(base_url=api_url, timeout=30) as client:
                 if not wait_for_health(client, deadline):
@@ -157,17 +203,29 @@ class Demo:
         except (httpx.HTTPError, PushClientError, subprocess.TimeoutExpired) as error:
             typer.echo(f"demo: could not load the demo data: {error}", err=True)
             return
+        if {task.get("status") for task in statuses.values()} == {"completed"}:
+            self.record([load_release_data(self.instance)])
         typer.echo(self.summary(api_url, statuses, time.monotonic() - started))
 
+    def record(self, loads: list[Load]) -> None:
+        """Keep the loads for the summary and say at once what each did."""
+        self.loads += loads
+        for load in loads:
+            typer.echo(f"demo: {load.summary}", err=not load.outcome.success)
+
+    def run_url(self, run_id: str) -> str:
+        return f"{self.ui_url.rstrip('/')}/runs/{run_id}" if self.ui_url else f"run {run_id}"
+
     def summary(self, api_url: str, statuses: dict[int, dict], seconds: float) -> str:
-        """Where to look: each site's task, the ingest run, and curl commands to try."""
+        """Where to look: each site's task, the runs that loaded the data, and curl commands to try."""
         states = {task.get("status") for task in statuses.values()}
         outcome = "loaded" if states == {"completed"} else "FAILED" if "failed" in states else "still loading"
         lines = [f"\ndemo {outcome} after {seconds:.0f} s:"]
         lines += [f"  site {registered.id:<4} {registered.site.name:<32} {describe_task(statuses.get(registered.id))}"
                   for registered in self.sites]
         run_urls = sorted({task["run_url"] for task in statuses.values() if task.get("run_url")})
-        lines += [f"  ingest run   {url}" for url in run_urls]
+        lines += [f"  {'ingest run':<16} {url}" for url in run_urls]
+        lines += [f"  {load.what + ' run':<16} {self.run_url(load.outcome.run_id)}" for load in self.loads]
         # The Drupal 10 site has the most to show: insecure core and contrib, known advisories.
         example = next(r for r in self.sites if r.site.core_version.startswith("10."))
         task_id = statuses.get(example.id, {}).get("task_id", "TASK_ID")
@@ -216,11 +274,11 @@ def wait_for_tasks(client: httpx.Client, tasks: dict[int, str], headers: dict[st
         time.sleep(1.0)
 
 
-def prepare_demo(env: Runtime) -> Demo:
-    """Register the demo sites and load the bundled advisories; the inventories follow once the API is up."""
+def prepare_demo(env: Runtime, instance: dg.DagsterInstance, ui_url: str | None = None) -> Demo:
+    """Register the demo sites; the advisories, the inventories and the release data follow in the background,
+    recorded in `instance`, while the platform starts (this process's environment must hold
+    `platform_environment()` by then)."""
     with connection.connect(env.database_url) as conn:
         sites = register_sites(conn)
-        load_advisories(conn)
-        from orchestration.pipeline.advisories import load_osv
-        load_osv(conn, str(DEMO_DIR / "osv"))  # the Security Team's advisories of the demo's projects
-    return Demo(environment=platform_environment(), sites=sites, admin_token=env.admin_token)
+    return Demo(environment=platform_environment(), sites=sites, admin_token=env.admin_token, instance=instance,
+                ui_url=ui_url)

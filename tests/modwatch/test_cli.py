@@ -6,13 +6,16 @@ settings of the platform running on the same home; pending tasks that nothing
 takes say why.
 """
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import psycopg
 import pytest
@@ -119,7 +122,7 @@ def test_another_terminal_uses_the_running_platforms_settings(fresh_platform, tm
     assert not (home / ENVIRONMENT_FILE).exists()
 
     assert processed.returncode == 0, processed.stderr
-    assert one_line(processed.stdout) == "1 ingest run(s): 1 payload(s) completed, 0 failed"
+    assert one_line(processed.stdout) == "1 ingest run: 1 payload completed, 0 failed"
     assert refreshed.returncode == 0, refreshed.stderr
     # Fetched from the demo's bundled folder, not from drupal.org; and nothing but that line.
     assert one_line(refreshed.stdout) == "release feeds: 1 fetched; statuses recomputed"
@@ -177,11 +180,11 @@ def test_pending_tasks_nothing_takes_say_why_and_failed_ones_are_retried(fresh_p
     summary = listed.stdout.strip().splitlines()[-1]
     assert summary.startswith("1 failed, 1 pending; 1 pending since ") and "no Dagster daemon is running" in summary
     assert retried.returncode == 0, retried.stderr
-    assert retried.stdout.strip().splitlines()[-1] == "1 task(s) back to pending"
+    assert retried.stdout.strip().splitlines()[-1] == "1 task back to pending"
     assert fresh_platform.status(failing)["status"] == "pending"
     assert unknown.returncode == 1
     assert unknown.stdout.strip().splitlines()[-1] == (
-        f"0 task(s) back to pending; not retried: task {waiting} is pending")
+        f"0 tasks back to pending; not retried: task {waiting} is pending")
 
 
 def test_up_shares_its_settings_and_refuses_a_second_platform_then_stops_on_ctrl_c(tmp_path, fresh_database):
@@ -255,3 +258,64 @@ def test_advisories_load_takes_the_osv_database_and_names_what_it_loaded(tmp_pat
     assert missing.returncode == 2 and "no such file" in one_line(missing.stderr)
     with psycopg.connect(fresh_database) as conn:
         assert conn.execute("SELECT count(*) FROM osv_advisories").fetchone()[0] == 591
+
+
+def test_loads_from_the_command_line_are_runs_the_ui_shows(fresh_platform, tmp_path, fresh_database, monkeypatch):
+    site = fresh_platform.add_site("loads")
+    fresh_platform.push(site, shape_b([Module("token", "8.x-1.5")]))
+    home = tmp_path / "home"
+    terminal = cli_environment(home, MODWATCH_DATABASE_URL=fresh_database, **demo.platform_environment())
+    assert run_cli("process", environment=terminal).returncode == 0
+
+    commands = {
+        "release_data": ("releases", "refresh", "--project", "token"),
+        "osv_advisories": ("advisories", "load", str(demo.OSV_DIR)),
+        "security_advisories": ("advisories", "load", str(demo.CURRENT_ADVISORIES)),
+    }
+    run_ids = {}
+    for asset, command in commands.items():
+        done = run_cli(*command, "--json", environment=terminal)
+        assert done.returncode == 0, done.stderr[-2000:]
+        run_ids[asset] = json.loads(done.stdout)["run_id"]
+
+    # The platform's instance (its Dagster home, its database) holds each run and what it materialized.
+    monkeypatch.setenv("MODWATCH_DATABASE_URL", fresh_database)
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        for asset, run_id in run_ids.items():
+            assert instance.get_latest_materialization_event(dg.AssetKey(asset)).run_id == run_id, asset
+            run = instance.get_run_by_id(run_id)
+            assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["modwatch/pid"]
+        assert instance.get_latest_materialization_event(dg.AssetKey("portfolio_status")).run_id == run_ids[
+            "security_advisories"]
+        assert instance.get_latest_materialization_event(dg.AssetKey("advisory_statuses")).run_id == run_ids[
+            "osv_advisories"]
+
+
+def test_json_timestamps_read_as_the_apis(fresh_platform, tmp_path, fresh_database):
+    site = fresh_platform.add_site("stamps")
+    task = fresh_platform.push(site, shape_b([Module("token", "8.x-1.5")]))
+    terminal = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=fresh_database)
+    assert run_cli("process", environment=terminal).returncode == 0
+
+    listed = run_cli("site", "list", "--json", environment=terminal)
+    task_list = run_cli("tasks", "list", "--json", environment=terminal)
+
+    assert listed.returncode == 0 and task_list.returncode == 0, listed.stderr + task_list.stderr
+    (cli_site,) = json.loads(listed.stdout)
+    api_site = fresh_platform.api.get(f"/api/v1/sites/{site.id}", headers=fresh_platform.admin_headers).json()
+    assert (cli_site["created_at"], cli_site["last_sync_at"]) == (api_site["created_at"], api_site["last_sync_at"])
+    (cli_task,) = json.loads(task_list.stdout)["tasks"]
+    assert cli_task["received_at"] == fresh_platform.status(task)["received_at"]
+    # ISO 8601 with the zone, as the API writes it.
+    assert datetime.fromisoformat(cli_site["created_at"]).utcoffset() is not None
+
+
+def test_counts_read_in_the_right_number(fresh_platform, tmp_path, fresh_database):
+    terminal = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=fresh_database)
+    fresh_platform.add_site("only")
+    one = run_cli("site", "list", environment=terminal)
+    fresh_platform.add_site("second")
+    two = run_cli("site", "list", environment=terminal)
+
+    assert one.stdout.strip().splitlines()[-1] == "1 site"
+    assert two.stdout.strip().splitlines()[-1] == "2 sites"

@@ -1,38 +1,66 @@
 """The demo of `modwatch up --demo`: its three sites go through the real intake,
 the real landing sensor and the real ingest job with the bundled feeds and
-advisories, and between them show every status of the update report."""
+advisories, and between them show every status of the update report. Its
+loads are runs of the platform's Dagster instance, on PostgreSQL as `up` keeps
+it, so the UI shows every asset materialized."""
 
 import time
 from collections import Counter
 from pathlib import Path
 
 import dagster as dg
+import httpx
+import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from modwatch import demo
 from modwatch.demo.inventories import DEMO_SITES, EXPECTED, EXPECTED_KNOWN_VULNERABLE
-from modwatch.runtime import Runtime
+from modwatch.runtime import Runtime, write_dagster_home
 from sql import connection
-from tests.support.live import ADMIN_TOKEN
+from tests.support.databases import migrated_database
+from tests.support.live import ADMIN_TOKEN, make_settings
 from tests.support.platform import Platform
 
 EVERY_STATUS = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED", "NOT_CURRENT", "CURRENT", "NOT_CHECKED", "UNKNOWN",
                 "NOT_FETCHED"}
 
 
+# What the demo loads, each by a run of its own job; every status asset is materialized by them too.
+LOADED_ASSETS = {"security_advisories": "load_advisories", "osv_advisories": "load_osv_advisories",
+                 "release_data": "refresh_releases"}
+STATUS_ASSETS = {"advisory_statuses", "portfolio_status", "update_status"}
+
+
 @pytest.fixture
-def demo_platform(api, admin_headers, database_url, monkeypatch):
-    """The intake over HTTP and an in-process Dagster, reading the demo's bundled feeds."""
-    monkeypatch.setenv("MODWATCH_DATABASE_URL", database_url)
+def platform_database(database_server):
+    """A database of the demo's own: the platform tables and Dagster's storage, as `up` keeps them."""
+    with migrated_database(database_server, "demo") as url:
+        yield url
+
+
+@pytest.fixture
+def demo_platform(live_app, tmp_path, platform_database, admin_headers, monkeypatch):
+    """The intake over HTTP and the platform's Dagster instance, reading the demo's bundled feeds."""
+    monkeypatch.setenv("MODWATCH_DATABASE_URL", platform_database)
     for name, value in demo.platform_environment().items():
         monkeypatch.setenv(name, value)
-    with dg.DagsterInstance.ephemeral() as instance:
-        yield Platform(api, admin_headers, database_url, instance)
+    write_dagster_home(tmp_path / "dagster")
+    live = live_app(make_settings(tmp_path, platform_database))
+    with httpx.Client(base_url=live.base_url, timeout=30) as client, \
+            dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        yield Platform(client, admin_headers, platform_database, instance)
 
 
 @pytest.fixture
-def runtime(settings, database_url) -> Runtime:
-    return Runtime(settings, database_url, ADMIN_TOKEN, embedded_server=None)
+def platform_db(platform_database):
+    with psycopg.connect(platform_database, autocommit=True, row_factory=dict_row) as conn:
+        yield conn
+
+
+@pytest.fixture
+def runtime(settings, platform_database) -> Runtime:
+    return Runtime(settings, platform_database, ADMIN_TOKEN, embedded_server=None)
 
 
 def site_module_rows(db) -> list[dict]:
@@ -53,8 +81,18 @@ def load_like_up(platform: Platform, prepared: demo.Demo, timeout_seconds: float
     assert not loader.is_alive()
 
 
-def test_the_demo_shows_every_status_through_the_real_pipeline(demo_platform, runtime, db, capsys):
-    prepared = demo.prepare_demo(runtime)
+def latest_materialization_runs(instance: dg.DagsterInstance, assets) -> dict[str, str | None]:
+    """The job of the run that last materialized each asset, from the instance's records (what the UI reads)."""
+    jobs = {}
+    for asset in assets:
+        event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+        jobs[asset] = instance.get_run_by_id(event.run_id).job_name if event else None
+    return jobs
+
+
+def test_the_demo_shows_every_status_through_the_real_pipeline(demo_platform, runtime, platform_db, capsys):
+    db = platform_db
+    prepared = demo.prepare_demo(runtime, demo_platform.instance, ui_url="http://ui.example")
     load_like_up(demo_platform, prepared)
 
     assert demo_platform.runs and all(run.success for run in demo_platform.runs)
@@ -85,6 +123,32 @@ def test_the_demo_shows_every_status_through_the_real_pipeline(demo_platform, ru
     assert all(demo_platform.status(task["task_id"])["status"] == "completed" for task in tasks)
 
 
+def test_every_demo_load_is_a_run_of_the_platforms_instance(demo_platform, runtime, capsys):
+    instance = demo_platform.instance
+    prepared = demo.prepare_demo(runtime, instance, ui_url="http://ui.example")
+    assert latest_materialization_runs(instance, LOADED_ASSETS) == dict.fromkeys(LOADED_ASSETS)
+    load_like_up(demo_platform, prepared)
+
+    # Never "Never materialized": each load's asset was materialized by its job's run, as the UI shows it.
+    assert latest_materialization_runs(instance, LOADED_ASSETS) == LOADED_ASSETS
+    assert None not in latest_materialization_runs(instance, STATUS_ASSETS).values()
+    loads = {load.outcome.run_id: load for load in prepared.loads}
+    assert [load.what for load in prepared.loads] == ["advisories"] * 3 + ["release data"]
+    recorded = {run.run_id: run for run in instance.get_runs(filters=dg.RunsFilter(run_ids=list(loads)))}
+    assert set(recorded) == set(loads)
+    assert {run.status for run in recorded.values()} == {dg.DagsterRunStatus.SUCCESS}
+    # Each run carries this process, so run monitoring can fail it if the process dies mid-load.
+    assert all(run.tags["modwatch/pid"] for run in recorded.values())
+    printed = capsys.readouterr()
+    assert "demo: OSV advisories loaded: " in printed.out
+    assert printed.out.count("demo: advisories loaded: ") == 2
+    # The bundled gin_toolbar feed is broken on purpose: the release run says so, by name.
+    release = prepared.loads[-1]
+    assert not release.succeeded and "1 failed (gin_toolbar (current): feed could not be parsed" in release.summary
+    assert f"demo: {release.summary}" in printed.out
+    assert f"release data run http://ui.example/runs/{release.outcome.run_id}" in printed.out
+
+
 def test_every_demo_module_reports_a_consistent_inventory():
     for site in DEMO_SITES:
         names = [module.machine_name for module in site.modules]
@@ -94,9 +158,10 @@ def test_every_demo_module_reports_a_consistent_inventory():
     assert {site.shape for site in DEMO_SITES} == {"A", "B"}
 
 
-def test_a_second_start_reuses_the_demo_sites(demo_platform, runtime, db):
-    first = demo.prepare_demo(runtime)
-    second = demo.prepare_demo(runtime)
+def test_a_second_start_reuses_the_demo_sites(demo_platform, runtime, platform_db):
+    db = platform_db
+    first = demo.prepare_demo(runtime, demo_platform.instance)
+    second = demo.prepare_demo(runtime, demo_platform.instance)
 
     assert [s.id for s in second.sites] == [s.id for s in first.sites]
     assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] == len(DEMO_SITES)
@@ -106,6 +171,7 @@ def test_a_second_start_reuses_the_demo_sites(demo_platform, runtime, db):
                                   headers=first.sites[0].headers).status_code == 401
     assert demo_platform.api.post(f"/api/v1/sites/{site.id}/modules", json=payload,
                                   headers=site.headers).status_code == 202
+    assert all(load.succeeded for load in demo.load_advisories(demo_platform.instance))
     loaded = db.execute("SELECT feed_api, count(*) AS n FROM advisories GROUP BY feed_api ORDER BY 1").fetchall()
     assert [row["feed_api"] for row in loaded] == ["7.x", "current"]
 
