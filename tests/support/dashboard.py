@@ -6,6 +6,7 @@ job in this process until every task is done; then records the trend's point
 the way the schedule does.
 """
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,3 +79,40 @@ def demo_portfolio(server_url: str, home: Path) -> Iterator[DemoPortfolio]:
             yield DemoPortfolio(live.base_url, database_url, ADMIN_TOKEN, prepared.sites)
         finally:
             live.stop()
+
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_FIELD.search(html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def sign_in(client: httpx.Client, token: str, next_path: str = "/") -> httpx.Response:
+    """Sign in through the form as a browser does: GET it (CSRF cookie and field), POST it back."""
+    form = client.get("/signin", params={"next": next_path})
+    assert form.status_code == 200, form.text
+    return client.post("/signin", data={"token": token, "csrf": csrf_of(form.text), "next": next_path})
+
+
+@contextmanager
+def signed_in(base_url: str, token: str) -> Iterator[httpx.Client]:
+    """A client holding a session of `token`."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        answer = sign_in(client, token)
+        assert answer.status_code == 303, answer.text
+        yield client
+
+
+# Elements that would make the browser fetch something; every one must point at this app.
+ASSET_REFERENCES = re.compile(
+    r"<(?:link|script|img|iframe|source|embed|object)\b[^>]*\b(?:href|src|data)=\"([^\"]*)\"|url\(([^)]*)\)|@import",
+    re.IGNORECASE)
+
+
+def external_assets(html: str) -> list[str]:
+    """Asset URLs in a page that leave the app (absolute or protocol-relative)."""
+    found = [first or second or "@import" for first, second in ASSET_REFERENCES.findall(html)]
+    return [url for url in found if url == "@import" or re.match(r"^\s*['\"]?(?:[a-z]+:)?//", url, re.IGNORECASE)]
