@@ -84,6 +84,10 @@ def security_coverage(installed: pl.LazyFrame, releases: pl.LazyFrame, *,
     if "version" in installed.collect_schema().names():
         listed = core_releases.select("version").unique()
         candidates = candidates.join(listed, on="version", how="semi")
+    else:
+        # Without the version, at least a feed that lists nothing of the major (none fetched yet, a 404)
+        # cannot hold the installed release either: no coverage, rather than "ended" from no data.
+        candidates = candidates.join(core_releases.select("major").unique(), on="major", how="semi")
     candidates = candidates.join(DATED_COVERAGE.lazy(), on=["major", "minor"], how="left")
 
     is_dated = pl.col("coverage_until_date").is_not_null()

@@ -173,6 +173,16 @@ def test_a_version_the_feed_does_not_list_gets_nothing() -> None:
     assert coverage(installed("10.4.99", with_version=False), releases) == {1: by_version("10.6.0", 1, "ending_soon")}
 
 
+def test_no_release_data_means_no_coverage() -> None:
+    # No feed (not fetched yet, or a 404) lists no release, so not the installed one: Drupal shows nothing,
+    # and neither does modwatch, with or without the installed version to check.
+    releases = feed("10.5.0").filter(pl.lit(False))
+    assert coverage(installed("10.4.0"), releases) == {}
+    assert coverage(installed("10.4.0", with_version=False), releases) == {}
+    # Nor does a feed listing only another major.
+    assert coverage(installed("10.4.0", with_version=False), feed("11.0.0")) == {}
+
+
 def test_no_official_release_of_the_major_means_ended() -> None:
     # With no published official release of major 12 to compare against, Drupal's count is unknown
     # (NULL), which is not above zero: its report says "Coverage has ended".
