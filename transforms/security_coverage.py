@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 
-__all__ = ["COVERAGE_SCHEMA", "COVERAGE_STATES", "security_coverage"]
+__all__ = ["COVERAGE_SCHEMA", "COVERAGE_STATES", "coverage_document", "security_coverage"]
 
 # A minor line is covered until this many further minors have been released.
 CORE_MINORS_WITH_SECURITY_COVERAGE = 2
@@ -127,6 +127,18 @@ def security_coverage(installed: pl.LazyFrame, releases: pl.LazyFrame, *,
         [frame.select(pl.col(name).cast(dtype) for name, dtype in COVERAGE_SCHEMA.items())
          for frame in (by_version, by_date)]
     )
+
+
+def coverage_document() -> pl.Expr:
+    """The coverage columns of a `security_coverage` frame as the JSON document a core row stores
+    (`{until_version, until_date, additional_minors, state}`, the unused one of the first two null),
+    named `security_coverage`."""
+    return pl.struct(
+        until_version=pl.col("coverage_until_version"),
+        until_date=pl.col("coverage_until_date"),
+        additional_minors=pl.col("coverage_additional_minors"),
+        state=pl.col("coverage_state"),
+    ).struct.json_encode().alias("security_coverage")
 
 
 def _core_releases(releases: pl.LazyFrame) -> pl.LazyFrame:

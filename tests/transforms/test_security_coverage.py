@@ -7,12 +7,13 @@ situations are played with 10.x and 11.x releases: the rule only looks at
 minor numbers, so the facts carry over unchanged.
 """
 
+import json
 from datetime import date
 
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from transforms.security_coverage import COVERAGE_SCHEMA, security_coverage
+from transforms.security_coverage import COVERAGE_SCHEMA, coverage_document, security_coverage
 from transforms.versions import VERSION_FIELDS, version_struct
 
 
@@ -209,3 +210,15 @@ def test_many_sites_in_one_pass() -> None:
     states = result.group_by("coverage_state").len().sort("coverage_state")
     assert_frame_equal(states, pl.DataFrame({"coverage_state": ["covered", "ended", "ending_soon"],
                                              "len": [250, 250, 250]}), check_dtypes=False)
+
+
+def test_the_stored_document_names_what_the_reports_read() -> None:
+    # A core row stores {until_version | until_date, additional_minors, state}: the version-based answer
+    # with its count, the dated one with its ISO date.
+    releases = feed("10.5.0", "10.4.0", "9.5.0", "9.4.0")
+    result = security_coverage(installed("10.4.0", "9.4.0"), releases, today=date(2023, 1, 1)).collect()
+    documents = result.sort("site_id").select(coverage_document())["security_coverage"].to_list()
+    assert [json.loads(document) for document in documents] == [
+        {"until_version": "10.6.0", "until_date": None, "additional_minors": 1, "state": "ending_soon"},
+        {"until_version": None, "until_date": "2023-06-21", "additional_minors": None, "state": "ending_soon"},
+    ]
