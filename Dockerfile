@@ -1,5 +1,5 @@
 # One image for every service of docker-compose.yml: the intake API, the
-# Dagster webserver and daemon, and the one-shot migration.
+# Dagster code server, webserver and daemon, and the one-shot migration.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -21,11 +21,12 @@ COPY intake intake
 COPY orchestration orchestration
 COPY modwatch modwatch
 COPY clients clients
+COPY deploy deploy
 RUN pip install -c constraints.txt . \
     && mkdir -p "$DAGSTER_HOME/storage" "$MODWATCH_HOME" \
     && cp orchestration/dagster.yaml "$DAGSTER_HOME/dagster.yaml" \
     && chown -R modwatch:modwatch "$DAGSTER_HOME" "$MODWATCH_HOME"
 
 USER modwatch
-EXPOSE 8000 3000
+EXPOSE 8000 3000 4000
 CMD ["uvicorn", "intake.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
