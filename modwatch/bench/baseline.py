@@ -146,13 +146,14 @@ def register_sites(factory, count: int) -> list[int]:
 def sync_rounds(database_url: str, rounds: list[pl.DataFrame], tick=lambda: None) -> dict:
     """Sync every round of inventories (each: the `site` column indexes sites) with the baseline, one payload
     at a time as a site would push them; answers the rows, seconds and what the syncs reported."""
-    factory = baseline.sessions(database_url)
+    factory, tally = baseline.sessions(database_url)
     try:
         baseline.create_tables(factory)
         sites = int(max(frame["site"].max() for frame in rounds)) + 1
         site_ids = register_sites(factory, sites)
         totals = SyncResult()
         seconds = 0.0
+        tally.statements = tally.commits = 0
         for inventory in rounds:
             for (index,), rows in inventory.partition_by("site", as_dict=True, maintain_order=True).items():
                 modules = rows.select("machine_name", "module_type", "version", "enabled").to_dicts()
@@ -166,6 +167,7 @@ def sync_rounds(database_url: str, rounds: list[pl.DataFrame], tick=lambda: None
                     setattr(totals, name, getattr(totals, name) + getattr(done, name))
                 totals.errors += done.errors
                 tick()
+        sent = baseline.RoundTrips(tally.statements, tally.commits)
         with factory() as session:
             tables = baseline.counts(session)
     finally:
@@ -174,4 +176,7 @@ def sync_rounds(database_url: str, rounds: list[pl.DataFrame], tick=lambda: None
     return {"payloads": sum(frame["site"].n_unique() for frame in rounds), "rows": totals.processed,
             "seconds": round(seconds, 2), "rows_per_second": round(totals.processed / seconds, 1) if seconds else None,
             "created": totals.new_modules, "version_changed": totals.updated_modules,
-            "removed": totals.removed_modules, "errors": len(totals.errors), "tables": tables}
+            "removed": totals.removed_modules, "errors": len(totals.errors), "tables": tables,
+            # Each commit waits for the WAL flush: commits per row and the server's flush time set the pace.
+            "statements_per_row": round(sent.statements / max(1, totals.processed), 2),
+            "commits_per_row": round(sent.commits / max(1, totals.processed), 2)}

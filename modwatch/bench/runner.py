@@ -60,7 +60,7 @@ class BenchOptions:
     scale_modules: int = 300      # modules per scale site
     query_requests: int = 200     # GETs per report query
     projects: int = 2000          # contrib projects in the catalog
-    baseline_sites: int = 3       # intake sites (two rounds each) synced the seed design's way
+    baseline_sites: int = 1       # intake sites (two rounds each) synced the seed design's way
     seed: int = 7
     database: str = BENCH_DATABASE  # created on the platform's server, dropped afterwards
     keep: bool = False            # keep the benchmark database afterwards
