@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 VALUES = ROOT / "deploy" / "helm" / "dagster-values.yaml"
 KUBERNETES_VERSION = "1.31"  # the oldest release the manifests are meant for still in upstream support
-SETTING_VARIABLES = {f"MODWATCH_{name.upper()}" for name in Settings.model_fields}
+# What the code reads: the settings, and the few variables the pipeline reads itself (`dg.EnvVar`).
+SETTING_VARIABLES = {f"MODWATCH_{name.upper()}" for name in Settings.model_fields} | {
+    name for path in (ROOT / "orchestration").rglob("*.py")
+    for name in re.findall(r"[\"'](MODWATCH_[A-Z_]+)[\"']", path.read_text())}
 
 # The keys the official Dagster chart (1.13) reads under each section these values set; a misspelt
 # key is silently ignored by Helm, so it is caught here.
