@@ -8,7 +8,15 @@ from intake.errors import ApiError, detail, error_responses, not_found
 from intake.etag import conditional_json, read_responses
 from intake.schemas.errors import ErrorOut
 from intake.schemas.pagination import LimitQuery, OffsetQuery, Page
-from intake.schemas.sites import SiteCountsOut, SiteId, SiteIn, SiteOut, SiteSortQuery, SiteTokenOut
+from intake.schemas.sites import (
+    SiteCountsOut,
+    SiteId,
+    SiteIn,
+    SiteOut,
+    SiteProjectCountsOut,
+    SiteSortQuery,
+    SiteTokenOut,
+)
 from intake.urls import path_for
 from sql import store
 from sql.sites import SitePageRow, SiteRow, SiteWithToken, UrlTaken
@@ -24,7 +32,11 @@ def site_out(row: SiteRow | SitePageRow) -> SiteOut:
                    last_sync_at=row.last_sync_at, core_version=row.core_version, stale=row.stale,
                    counts=SiteCountsOut(modules=row.modules, updates_available=row.updates_available,
                                         security_updates=row.security_updates,
-                                        known_vulnerable=row.known_vulnerable))
+                                        known_vulnerable=row.known_vulnerable),
+                   project_counts=SiteProjectCountsOut(
+                       projects=row.projects, updates_available=row.projects_updates_available,
+                       security_updates=row.projects_security_updates,
+                       known_vulnerable=row.projects_known_vulnerable, in_trouble=row.projects_in_trouble))
 
 
 def token_out(created: SiteWithToken) -> SiteTokenOut:

@@ -28,12 +28,24 @@ class SiteIn(BaseModel):
 
 
 class SiteCountsOut(BaseModel):
-    """Counts over the site's present modules (removed ones are left out)."""
+    """Counts over the site's present modules (removed ones are left out); a module counts with its
+    project's status."""
 
     modules: int = Field(description="Modules installed (enabled or not)")
     updates_available: int = Field(description="Modules with a newer release to update to")
     security_updates: int = Field(description="Modules with a security update available")
     known_vulnerable: int = Field(description="Modules whose installed version an advisory covers")
+
+
+class SiteProjectCountsOut(BaseModel):
+    """Counts over the site's present projects, as Drupal reports them: 49 core modules behind one core
+    security release are one project with a security update."""
+
+    projects: int = Field(description="Projects installed")
+    updates_available: int = Field(description="Projects with a newer release to update to")
+    security_updates: int = Field(description="Projects with a security update available")
+    known_vulnerable: int = Field(description="Projects whose installed version an advisory covers")
+    in_trouble: int = Field(description="Projects NOT_SECURE, REVOKED or known-vulnerable")
 
 
 class SiteOut(BaseModel):
@@ -48,6 +60,7 @@ class SiteOut(BaseModel):
     stale: bool = Field(description="No inventory applied for `MODWATCH_STALE_AFTER_HOURS` (48 h) since the "
                         "last sync, or since the site was registered if it never synced")
     counts: SiteCountsOut
+    project_counts: SiteProjectCountsOut
 
 
 # `-` in front sorts descending; the id breaks ties, so pages never overlap.

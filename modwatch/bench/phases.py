@@ -188,7 +188,8 @@ def end_to_end(intake: Intake, posts: list[tuple[BenchSite, bytes]], spacing_sec
 
 
 def status_recompute(database_url: str) -> dict:
-    """Recompute every site module's status from scratch, twice: first writing all, then nothing."""
+    """Recompute every status from scratch, twice: first writing every site project (all NOT_CHECKED, as
+    after a rule change), then nothing."""
     with connection.connect(database_url, autocommit=True) as conn:
         started = time.perf_counter()
         first = refresh_status(conn, None)
@@ -197,9 +198,10 @@ def status_recompute(database_url: str) -> dict:
         again = refresh_status(conn, None)
         again_seconds = time.perf_counter() - started
         statuses = scale.status_counts(conn)
-    return {"site_modules": first["site_modules_checked"], "seconds": round(first_seconds, 2),
-            "rows_changed": first["site_modules_changed"], "unchanged_seconds": round(again_seconds, 2),
-            "rows_changed_again": again["site_modules_changed"], "statuses": statuses}
+    return {"site_modules": first["site_modules_checked"], "site_projects": first["site_projects_checked"],
+            "seconds": round(first_seconds, 2), "rows_changed": first["site_projects_changed"],
+            "site_modules_changed": first["site_modules_changed"], "unchanged_seconds": round(again_seconds, 2),
+            "rows_changed_again": again["site_projects_changed"], "statuses": statuses}
 
 
 def query_latency(intake: Intake, admin_token: str, site_ids: list[int], requests: int, tick) -> dict:

@@ -16,10 +16,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import httpx
-import polars as pl
 import psycopg
 
-from orchestration.pipeline.status import changed_statuses, compute_statuses, write_changed
+from orchestration.pipeline.status import changed_statuses, compute_statuses, project_inputs, write_changed
 from sql import advisories, statuses
 from transforms import osv
 from transforms.advisories import advisories_feed_api
@@ -183,35 +182,20 @@ def load_osv(conn: psycopg.Connection, source: str | None, timeout_seconds: floa
 
 
 def recompute_changed_projects(conn: psycopg.Connection) -> dict:
-    """Recompute the statuses of the site modules of every project queued by a load (and only those), then
+    """Recompute the statuses of every project queued by a load (and only those) on every site, then
     recount the security summaries of the sites whose rows changed, and empty the queue: one transaction."""
     projects = advisories.recompute_queue(conn)
     if not projects:
         return {"projects": [], "site_modules_checked": 0, "site_modules_changed": 0}
     # Site modules first: the sites and versions they name exist when those are read after them.
-    installed = statuses.installed(conn, site_ids=None, projects=projects)
-    versions = statuses.versions(conn, site_ids=None)
-    installed = (
-        installed.join(statuses.sites(conn, site_ids=None), on="site_id")
-        .join(versions.rename({"version_id": "current_version_id"}), on="current_version_id")
-        .join(versions.select(stored_latest_version_id="version_id", stored_latest_version="version"),
-              on="stored_latest_version_id", how="left")
-    )
-    release_projects = statuses.projects(conn, projects=projects).with_columns(
-        pl.col("supported_branches").fill_null("").str.split(",").list.eval(
-            pl.element().filter(pl.element() != "")),
-        pl.col("supported_majors").fill_null("").str.split(",").list.eval(
-            pl.element().filter(pl.element() != "").cast(pl.Int64)),
-    )
-    computed = compute_statuses(installed, release_projects, statuses.releases(conn, projects=projects),
-                                advisories.current(conn))
+    site_modules = statuses.installed(conn, site_ids=None, projects=projects)
+    computed = compute_statuses(*project_inputs(conn, site_modules, site_ids=None, projects=projects))
     changed = changed_statuses(computed)
-    site_ids = (installed.join(changed.select("site_module_id"), on="site_module_id")["site_id"]
-                .unique().sort().to_list())
+    site_ids = changed["site_id"].unique().sort().to_list()
     with conn.transaction():
         written = write_changed(conn, changed, checked=computed.height, site_ids=site_ids)
         advisories.recompute_done(conn, projects=projects)
-    return {"projects": projects, **written}
+    return {"projects": projects, "site_modules_checked": int(computed["modules"].sum()), **written}
 
 
 # --- what `modwatch advisories load` runs ----------------------------------------------------------------

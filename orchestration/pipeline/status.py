@@ -1,11 +1,14 @@
-"""Recompute update status and advisories for site modules, set-based.
+"""Recompute update status and advisories per project on each site, set-based.
 
-Read the installed rows, release data and advisories out of PostgreSQL with
-COPY (`sql/statuses/`), compute every status in one Polars plan
-(`transforms.update_status`), and write back only the rows whose status
-changed: the stored status is read with the inputs and compared here, once,
-so a recomputation that changes nothing stages and updates nothing. In the
-same transaction, the security summaries the security report reads are
+Drupal reports projects: the modules of one project on a site share one
+version and one status. Read the site modules, release data and advisories
+out of PostgreSQL with COPY (`sql/statuses/`), gather each (site, project)
+from its modules (`site_projects`), compute every status once per project in
+one Polars plan (`transforms.update_status`), with core's security coverage
+(`transforms.security_coverage`), and write back only the projects whose
+status changed: the stored status is read with the inputs and compared here,
+once, so a recomputation that changes nothing stages and updates nothing. In
+the same transaction, the security summaries the security report reads are
 recounted (`sql/summaries/`, the same operation the API uses).
 
 Version strings are never parsed here: releases and module_versions store
@@ -18,39 +21,80 @@ import psycopg
 from sql import advisories, statuses, summaries
 from sql.statuses import STORED_LIST_COLUMNS, STORED_LIST_SEPARATOR, STORED_SCHEMA
 from transforms.advisories import known_vulnerabilities
+from transforms.security_coverage import security_coverage
 from transforms.update_status import compute_update_status
+
+CORE_PROJECT = "drupal"
+CORE_FEED = "current"
 
 
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
+    """The projects of these sites (every site when None) as `site_projects` gathers them, with the
+    release data and advisories they are judged by."""
     # Site modules first: the sites and versions they name exist when those are read after them.
-    site_modules = statuses.installed(conn, site_ids=site_ids)
-    sites = statuses.sites(conn, site_ids=site_ids)
-    versions = statuses.versions(conn, site_ids=site_ids)
-    installed = (
-        site_modules.join(sites, on="site_id")
-        .join(versions.rename({"version_id": "current_version_id"}), on="current_version_id")
-        .join(versions.select(stored_latest_version_id="version_id", stored_latest_version="version"),
-              on="stored_latest_version_id", how="left")
-    )
+    return project_inputs(conn, statuses.installed(conn, site_ids=site_ids), site_ids=site_ids, projects=None)
+
+
+def project_inputs(conn: psycopg.Connection, site_modules: pl.DataFrame, *, site_ids: list[int] | None,
+                   projects: list[str] | None):
+    """`load_inputs` for site modules already read (of `site_ids` and `projects`, None: all)."""
+    installed = site_projects(site_modules, statuses.sites(conn, site_ids=site_ids),
+                              statuses.versions(conn, site_ids=site_ids),
+                              statuses.stored(conn, site_ids=site_ids, projects=projects))
     # A refresh of some sites needs the release data of their projects only.
-    used = None if site_ids is None else site_modules["project"].unique().to_list()
-    projects = statuses.projects(conn, projects=used).with_columns(
+    used = projects if projects is not None or site_ids is None else installed["project"].unique().to_list()
+    feeds = statuses.projects(conn, projects=used).with_columns(
         pl.col("supported_branches").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "")),
         pl.col("supported_majors").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "").cast(pl.Int64)),
     )
-    releases = statuses.releases(conn, projects=used)
-    return installed, projects, releases, advisories.current(conn)
+    return installed, feeds, statuses.releases(conn, projects=used), advisories.current(conn)
+
+
+def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.DataFrame,
+                  stored: pl.DataFrame) -> pl.DataFrame:
+    """One row per (site, project) from its modules, as Drupal's ProjectInfo gathers a project: the
+    version of a present module (the one named after the project, else the first by machine name) and
+    the largest datestamp of its present modules; removed only when every module is, then dated by the
+    last removal. `site_module_id` names the module that speaks for the project, `modules` counts them."""
+    present = pl.col("removed_at").is_null()
+    speaker_first = [pl.col("removed_at").is_not_null(), pl.col("machine_name") != pl.col("project"),
+                     pl.col("machine_name")]
+    return (
+        site_modules.lazy()
+        .group_by("site_id", "project")
+        .agg(
+            pl.col("site_module_id", "current_version_id", "module_type").sort_by(speaker_first).first(),
+            # A removed module no longer dates the project while another one is there.
+            datestamp=pl.when(present.any()).then(pl.col("datestamp").filter(present).max())
+            .otherwise(pl.col("datestamp").max()),
+            removed_at=pl.when(present.any()).then(pl.lit(None, pl.Datetime("us", "UTC")))
+            .otherwise(pl.col("removed_at").max()),
+            modules=pl.len(),
+        )
+        .join(sites.lazy(), on="site_id")
+        .join(versions.lazy().rename({"version_id": "current_version_id"}), on="current_version_id")
+        .join(stored.lazy(), on=["site_id", "project"], how="left")
+        .collect()
+    )
 
 
 def compute_statuses(installed, projects, releases, advisories_frame) -> pl.DataFrame:
+    """Every project's status (`site_projects` rows in, one row each out), with its `stored_*` status."""
     computed = compute_update_status(installed, projects, releases)
     vulnerable = known_vulnerabilities(installed, advisories_frame)
+    core = installed.filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED))
+    coverage = security_coverage(
+        core.lazy().select("site_id", "major", "minor", "is_dev", "extra", "version"),
+        releases.lazy().filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED)),
+    ).with_columns(project=pl.lit(CORE_PROJECT)).collect()
     return (
-        installed.select("site_module_id", "module_id", *(f"stored_{name}" for name in STORED_SCHEMA))
+        installed.select("site_module_id", "site_id", "project", "modules", "version", "datestamp", "removed_at",
+                         *(f"stored_{name}" for name in STORED_SCHEMA))
         .join(computed, on="site_module_id", how="left")
         .join(vulnerable, on="site_module_id", how="left")
+        .join(coverage, on=["site_id", "project"], how="left")
         .with_columns(
             pl.col("advisories").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.col("known_vulnerable").fill_null(False),
@@ -59,14 +103,16 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
 
 
 def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None) -> dict[str, int]:
-    """Recompute statuses for the given sites' modules (every site when None), and their security summaries."""
+    """Recompute statuses for the given sites' projects (every site when None), and their security
+    summaries."""
     computed = compute_statuses(*load_inputs(conn, site_ids))
-    return write_changed(conn, changed_statuses(computed), checked=computed.height, site_ids=site_ids)
+    written = write_changed(conn, changed_statuses(computed), checked=computed.height, site_ids=site_ids)
+    return {"site_modules_checked": int(computed["modules"].sum()), **written}
 
 
 def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
-    """The rows whose computed status differs from the stored one (`stored_*`, read with the inputs):
-    the only rows written back."""
+    """The rows whose computed status differs from the stored one (`stored_*`, read with the inputs), or
+    that have none yet: the only rows written back."""
     def as_stored(name: str) -> pl.Expr:
         if name in STORED_LIST_COLUMNS:
             return pl.col(name).list.join(STORED_LIST_SEPARATOR).fill_null("")
@@ -76,16 +122,18 @@ def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
         column = pl.col(f"stored_{name}")
         return column.fill_null("") if name in STORED_LIST_COLUMNS else column
 
-    return computed.filter(pl.any_horizontal(as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA))
+    return computed.filter(pl.col("stored_status").is_null()
+                           | pl.any_horizontal(as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA))
 
 
 def write_changed(conn: psycopg.Connection, changed: pl.DataFrame, *, checked: int,
                   site_ids: list[int] | None = None) -> dict[str, int]:
-    """Write back `changed` (rows of `changed_statuses`), then recount the security summaries of
-    `site_ids` (rebuild them all when None) in the same transaction: the report never sees statuses
-    and summaries that disagree."""
+    """Write back `changed` (rows of `changed_statuses`), then recount the security summaries of `site_ids`
+    (rebuild them all when None) in the same transaction: the report never sees statuses and summaries
+    that disagree."""
     with conn.transaction():
         updated = 0 if changed.is_empty() else statuses.write(conn, changed)
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
-    return {"site_modules_checked": checked, "site_modules_changed": updated, **written._asdict()}
+    return {"site_projects_checked": checked, "site_projects_changed": updated,
+            "site_modules_changed": int(changed["modules"].sum()) if updated else 0, **written._asdict()}

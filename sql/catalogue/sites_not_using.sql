@@ -6,7 +6,7 @@ WITH using_sites AS MATERIALIZED (
     WHERE sm.module_id = (SELECT id FROM modules WHERE machine_name = %(machine_name)s) AND sm.removed_at IS NULL
 )
 SELECT m.id AS module_id, counted.total, page.id AS site_id, page.name AS site_name, page.url AS site_url,
-       v.version_string AS version, removed.enabled, removed.status, removed.known_vulnerable, removed.removed_at
+       v.version_string AS version, removed.enabled, sp.status, sp.known_vulnerable, removed.removed_at
 FROM (SELECT 1) AS one
 LEFT JOIN modules m ON m.machine_name = %(machine_name)s
 LEFT JOIN LATERAL (
@@ -20,4 +20,6 @@ LEFT JOIN LATERAL (
 ) AS page ON true
 LEFT JOIN site_modules removed ON removed.site_id = page.id AND removed.module_id = m.id
 LEFT JOIN module_versions v ON v.id = removed.current_version_id
+-- a module's status is its project's on the site
+LEFT JOIN site_projects sp ON sp.site_id = removed.site_id AND sp.project = removed.project
 ORDER BY page.id

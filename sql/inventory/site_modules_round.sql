@@ -1,5 +1,5 @@
--- Write this round's new and changed site modules. A changed version resets
--- the status to NOT_CHECKED until the status step has looked at it.
+-- Write this round's new and changed site modules. Their projects' statuses
+-- (site_projects) are the status step's, which runs after the merge.
 INSERT INTO site_modules AS sm (
     site_id, module_id, current_version_id, project, module_type, enabled, datestamp,
     first_seen, last_seen, last_updated)
@@ -18,8 +18,4 @@ ON CONFLICT (site_id, module_id) DO UPDATE SET
                              OR sm.removed_at IS NOT NULL
                         THEN EXCLUDED.last_seen ELSE sm.last_updated END,
     first_seen = CASE WHEN sm.removed_at IS NOT NULL THEN EXCLUDED.first_seen ELSE sm.first_seen END,
-    removed_at = NULL,
-    status = CASE WHEN sm.current_version_id <> EXCLUDED.current_version_id
-                       OR sm.removed_at IS NOT NULL
-                       OR sm.datestamp IS DISTINCT FROM EXCLUDED.datestamp
-                  THEN 'NOT_CHECKED' ELSE sm.status END
+    removed_at = NULL

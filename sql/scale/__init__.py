@@ -19,9 +19,9 @@ SITE_IDS = FrameQuery.of(__file__, "site_ids", schema={"site": pl.Int64, "site_i
 MODULES_INSERT = Statement.of(__file__, "modules_insert")
 VERSIONS_INSERT = Statement.of(__file__, "versions_insert")
 SITE_MODULES_INSERT = Statement.of(__file__, "site_modules_insert")
+SITE_PROJECTS_INSERT = Statement.of(__file__, "site_projects_insert")
 ANALYZE_INVENTORY = Script.of(__file__, "analyze_inventory")
 ANALYZE_RELEASES = Script.of(__file__, "analyze_releases")
-
 
 
 class StatusCount(NamedTuple):
@@ -62,6 +62,7 @@ def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFra
         VERSIONS_INSERT(conn)
         copy_frame(conn, "scale_site_ids", site_ids)
         inserted = SITE_MODULES_INSERT(conn)
+        SITE_PROJECTS_INSERT(conn)
     ANALYZE_INVENTORY(conn)
     return site_ids.height, inserted
 

@@ -1,5 +1,5 @@
--- How the portfolio's site modules are spread over the statuses, most common first.
+-- How the portfolio's site projects are spread over the statuses, most common first.
 SELECT status, count(*) AS count
-FROM site_modules
+FROM site_projects
 GROUP BY status
 ORDER BY count DESC

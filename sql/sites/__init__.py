@@ -26,6 +26,11 @@ class SiteRow(NamedTuple):
     updates_available: int | None
     security_updates: int | None
     known_vulnerable: int | None
+    projects: int | None
+    projects_updates_available: int | None
+    projects_security_updates: int | None
+    projects_known_vulnerable: int | None
+    projects_in_trouble: int | None
     token_site_id: int | None
 
 
@@ -42,6 +47,11 @@ class SitePageRow(NamedTuple):
     updates_available: int | None
     security_updates: int | None
     known_vulnerable: int | None
+    projects: int | None
+    projects_updates_available: int | None
+    projects_security_updates: int | None
+    projects_known_vulnerable: int | None
+    projects_in_trouble: int | None
 
 
 class SiteBrief(NamedTuple):
@@ -63,7 +73,7 @@ class DeletedSite(NamedTuple):
     id: int
     name: str
     url: str
-    module_ids: Sequence[int]
+    projects: Sequence[str]
 
 
 class TokenOwner(NamedTuple):
@@ -150,13 +160,13 @@ def rotate_token(*, site_id: int, actor: str):
 def delete(*, site_id: int, actor: str):
     """Delete the site with its payloads, modules and history (`DeletedSite`), or None for no such site.
 
-    The module summaries counted this site: they are recounted in the same transaction.
+    The project summaries counted this site: they are recounted in the same transaction.
     """
     rows = yield DELETE.step(site_id=site_id)
     if not rows:
         return None
     (deleted,) = rows
-    yield from summaries.recount.steps(module_ids=deleted.module_ids)
+    yield from summaries.recount.steps(projects=deleted.projects)
     yield audit.entry(actor=actor, action="site.delete", entity_type="site", entity_id=site_id,
                       details={"name": deleted.name, "url": deleted.url})
     return deleted

@@ -1,13 +1,14 @@
--- Delete a site. Landing payloads, site modules, their events and the site's
--- security summary go with it (ON DELETE CASCADE). Returns the modules it had,
--- whose security summaries the caller recounts in the same transaction.
-WITH its_modules AS (
-    SELECT coalesce(array_agg(DISTINCT module_id), '{}') AS module_ids
-    FROM site_modules
+-- Delete a site. Landing payloads, site modules, their events, its projects'
+-- statuses and the site's security summary go with it (ON DELETE CASCADE).
+-- Returns the projects it had, whose security summaries the caller recounts
+-- in the same transaction.
+WITH its_projects AS (
+    SELECT coalesce(array_agg(project), '{}') AS projects
+    FROM site_projects
     WHERE site_id = %(site_id)s
 ), deleted AS (
     DELETE FROM sites
     WHERE id = %(site_id)s
     RETURNING id, name, url
 )
-SELECT deleted.id, deleted.name, deleted.url, its_modules.module_ids FROM deleted, its_modules
+SELECT deleted.id, deleted.name, deleted.url, its_projects.projects FROM deleted, its_projects

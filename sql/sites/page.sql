@@ -3,11 +3,10 @@
 -- intake.schemas.sites.SiteSort whitelists: every CASE but the chosen one is
 -- NULL, and the id breaks ties so that pages never overlap.
 WITH security AS (
-    -- Needed only to sort by it, and then for every site at once: counted
-    -- index-only on the partial ix_site_modules_security_updates, which holds
-    -- just those rows, not the portfolio.
+    -- Needed only to sort by it, and then for every site at once: the
+    -- projects with a security update (Drupal's unit), from the narrow site_projects.
     SELECT site_id, count(*) AS security_updates
-    FROM site_modules
+    FROM site_projects
     WHERE %(sort)s IN ('security_updates', '-security_updates')
       AND removed_at IS NULL AND security_update_available
     GROUP BY site_id
@@ -31,7 +30,9 @@ page AS (
 SELECT counted.total, page.id, page.name, page.url, page.created_at, page.last_sync_at, page.core_version,
        coalesce(page.last_sync_at, page.created_at)
            < now() - make_interval(hours => %(stale_after_hours)s::int) AS stale,
-       counts.modules, counts.updates_available, counts.security_updates, counts.known_vulnerable
+       counts.modules, counts.updates_available, counts.security_updates, counts.known_vulnerable,
+       counts.projects, counts.projects_updates_available, counts.projects_security_updates,
+       counts.projects_known_vulnerable, counts.projects_in_trouble
 FROM (SELECT count(*) AS total FROM sites) AS counted
 LEFT JOIN page ON true
 LEFT JOIN LATERAL site_module_counts(page.id) AS counts ON true

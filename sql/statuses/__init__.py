@@ -1,10 +1,10 @@
-"""Update statuses: the inputs of a status computation, read as frames with COPY, and writing back
-the statuses that changed.
+"""Update statuses, one per site and project: the inputs of a status computation, read as frames with
+COPY, and writing back the statuses that changed.
 
-The stored status of each site module comes with the inputs (`stored_*`), so
-the pipeline decides which rows changed and only those are staged and
-written. List columns are read joined by STORED_LIST_SEPARATOR (a form Polars
-splits back into lists).
+The stored status of each project on a site comes with the inputs (`stored_*`,
+read by `stored`), so the pipeline decides which rows changed and only those
+are staged and written. List columns are read joined by STORED_LIST_SEPARATOR
+(a form Polars splits back into lists).
 """
 
 import polars as pl
@@ -14,19 +14,24 @@ from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Script, Statement
 
 STORED_LIST_SEPARATOR = "\x1f"
-# What is stored per site module, as written back.
-STORED_SCHEMA = {"status": pl.String, "status_reason": pl.String, "latest_version": pl.String,
+# What is stored per site project, as written back: the project's version and datestamp as gathered from
+# its modules, whether it is removed, its status and core's security coverage.
+STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "removed_at": pl.Datetime("us", "UTC"),
+                 "status": pl.String, "status_reason": pl.String, "latest_version": pl.String,
                  "recommended_version": pl.String, "also_available": pl.String, "security_updates": pl.String,
                  "update_available": pl.Boolean, "security_update_available": pl.Boolean,
-                 "known_vulnerable": pl.Boolean, "advisories": pl.String}
+                 "known_vulnerable": pl.Boolean, "advisories": pl.String,
+                 "coverage_until_version": pl.String, "coverage_until_date": pl.Date,
+                 "coverage_additional_minors": pl.Int64, "coverage_state": pl.String}
 STORED_LIST_COLUMNS = ("also_available", "security_updates", "advisories")
-INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64, "project": pl.String,
-                    "current_version_id": pl.Int64, "datestamp": pl.Int64, "module_type": pl.String,
-                    "stored_latest_version_id": pl.Int64,
-                    **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items() if name != "latest_version"}}
+INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
+                    "machine_name": pl.String, "project": pl.String, "current_version_id": pl.Int64,
+                    "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC")}
+STORED_FRAME_SCHEMA = {"site_id": pl.Int64, "project": pl.String,
+                       **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items()}}
 SITES_SCHEMA = {"site_id": pl.Int64, "feed_api": pl.String}
 VERSIONS_SCHEMA = {"version_id": pl.Int64, "version": pl.String, "major": pl.Int64, "minor": pl.Int64,
-                   "is_dev": pl.Boolean, "sort_key": pl.Int64}
+                   "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
 PROJECTS_SCHEMA = {"project": pl.String, "feed_api": pl.String, "fetch_state": pl.String,
                    "project_status": pl.String, "supported_branches": pl.String,
                    "supported_majors": pl.String, "recommended_major": pl.Int64, "default_major": pl.Int64}
@@ -35,25 +40,30 @@ RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.St
                    "is_insecure": pl.Boolean, "is_unsupported": pl.Boolean, "major": pl.Int64,
                    "minor": pl.Int64, "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
 # The columns of `stage_status` (stage.sql), in its order.
-STAGE_COLUMNS = ["site_module_id", "module_id", "status", "status_reason", "latest_version",
-                 "recommended_version", "also_available", "security_updates", "update_available",
-                 "security_update_available", "known_vulnerable", "advisories"]
+STAGE_COLUMNS = ["site_id", "project", *STORED_SCHEMA]
 
 INSTALLED = FrameQuery.of(__file__, "installed", schema=INSTALLED_SCHEMA)
+STORED = FrameQuery.of(__file__, "stored", schema=STORED_FRAME_SCHEMA)
 SITES = FrameQuery.of(__file__, "sites", schema=SITES_SCHEMA)
 VERSIONS = FrameQuery.of(__file__, "versions", schema=VERSIONS_SCHEMA)
 PROJECTS = FrameQuery.of(__file__, "projects", schema=PROJECTS_SCHEMA)
 RELEASES = FrameQuery.of(__file__, "releases", schema=RELEASES_SCHEMA)
 STAGE = Script.of(__file__, "stage")
-LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
 
 
 def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
               projects: list[str] | None = None) -> pl.DataFrame:
     """The site modules of these sites and projects (every one's when None), removed ones included
-    (INSTALLED_SCHEMA; `stored_advisories` in the text form of `transforms.advisories`)."""
+    (INSTALLED_SCHEMA)."""
     return INSTALLED.frame(conn, site_ids=site_ids, projects=projects)
+
+
+def stored(conn: psycopg.Connection, *, site_ids: list[int] | None,
+           projects: list[str] | None = None) -> pl.DataFrame:
+    """The stored status of these sites' projects (STORED_FRAME_SCHEMA; `stored_advisories` in the text
+    form of `transforms.advisories`, list columns joined by STORED_LIST_SEPARATOR)."""
+    return STORED.frame(conn, site_ids=site_ids, projects=projects)
 
 
 def sites(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFrame:
@@ -62,7 +72,7 @@ def sites(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFra
 
 
 def versions(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFrame:
-    """The versions these sites' modules run or were last pointed at (VERSIONS_SCHEMA)."""
+    """The versions these sites' modules run (VERSIONS_SCHEMA)."""
     return VERSIONS.frame(conn, site_ids=site_ids)
 
 
@@ -79,9 +89,10 @@ def releases(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.Data
 
 def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
     """Write the statuses of `changed` (STAGE_COLUMNS, the lists as lists), every row of which differs from
-    the stored one; answers how many site modules were written. Run inside the caller's transaction."""
+    the stored one or is new; answers how many site projects were written. Run inside the caller's
+    transaction."""
     STAGE(conn)
     copy_frame(conn, "stage_status", changed.select(STAGE_COLUMNS).with_columns(
         pg_text_array("also_available"), pg_text_array("security_updates"), pg_text_array("advisories")))
-    LATEST_VERSIONS(conn)
     return APPLY(conn)
+

@@ -1,24 +1,26 @@
-"""The security summaries the security report reads, and the report's two queries.
+"""The security summaries the security report reads, and the report's queries.
 
-`site_security_summary`, `module_security_summary` and `advisory_exposures`
+`site_security_summary`, `project_security_summary` and `advisory_exposures`
 (which sites and projects each OSV advisory affects) are recounted from the
-site modules in trouble, in the transaction that changed them: by the status
+site projects in trouble (Drupal reports projects: 49 core modules behind one
+core security release are one finding), in the transaction that changed them: by the status
 step of the pipeline, and by the API when a deletion takes rows away. Both call
 `recount` (or `rebuild`) here, so both count the same way under the same lock.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sql.query import Query, Script, Statement, operation
 
 # Summary recounts take turns (see lock.sql).
 LOCK = Statement.of(__file__, "lock")
+PRUNE_PROJECTS = Statement.of(__file__, "prune_projects")
 SITES_REFRESH = Statement.of(__file__, "sites_refresh")
-MODULES_REFRESH = Statement.of(__file__, "modules_refresh")
+PROJECTS_REFRESH = Statement.of(__file__, "projects_refresh")
 SITES_REBUILD = Script.of(__file__, "sites_rebuild")
-MODULES_REBUILD = Script.of(__file__, "modules_rebuild")
+PROJECTS_REBUILD = Script.of(__file__, "projects_rebuild")
 EXPOSURES_REFRESH = Statement.of(__file__, "exposures_refresh")
 EXPOSURES_REBUILD = Script.of(__file__, "exposures_rebuild")
 
@@ -32,16 +34,14 @@ class ReportSiteRow(NamedTuple):
     not_secure: int | None
     revoked: int | None
     known_vulnerable: int | None
+    affected_projects: int | None
     affected_modules: int | None
     advisories: list[str] | None
 
 
-class ReportModuleRow(NamedTuple):
+class ReportProjectRow(NamedTuple):
     total: int
-    machine_name: str | None
-    display_name: str | None
     project: str | None
-    module_type: str | None
     affected_sites: int | None
     not_secure_sites: int | None
     revoked_sites: int | None
@@ -49,34 +49,53 @@ class ReportModuleRow(NamedTuple):
     advisories: list[str] | None
 
 
+class ReportCoverageRow(NamedTuple):
+    total: int
+    site_id: int | None
+    site_name: str | None
+    site_url: str | None
+    core_version: str | None
+    state: str | None
+    until_version: str | None
+    until_date: date | None
+    additional_minors: int | None
+
+
 # One page of the sites in trouble (a single row of NULLs past the end, still carrying the total).
 report_sites = Query.of(__file__, "report_sites", row=ReportSiteRow)
-# The most affected modules, with the number of modules in trouble anywhere.
-report_modules = Query.of(__file__, "report_modules", row=ReportModuleRow)
+# The most affected projects, with the number of projects in trouble anywhere.
+report_projects = Query.of(__file__, "report_projects", row=ReportProjectRow)
+# The sites whose core security coverage has ended or ends with the next minor, with their number.
+report_coverage = Query.of(__file__, "report_coverage", row=ReportCoverageRow)
 
 
 class Written(NamedTuple):
     site_summaries_written: int
-    module_summaries_written: int
+    project_summaries_written: int
     advisory_exposures_written: int
 
 
 @operation
-def recount(*, site_ids: Sequence[int] = (), module_ids: Sequence[int] = ()):
-    """Recount the summaries of these sites, and of every module they have (present or removed) and of
-    `module_ids`. Run inside the transaction that changed the statuses or deleted the rows."""
+def recount(*, site_ids: Sequence[int] = (), projects: Sequence[str] = ()):
+    """Recount the summaries of these sites, and of every project they have (present or removed) and of
+    `projects`, after dropping the status of their projects with no module left. Run inside the
+    transaction that changed the statuses or deleted the rows."""
     yield LOCK.step()
+    if site_ids:
+        yield PRUNE_PROJECTS.step(site_ids=list(site_ids))
     sites = (yield SITES_REFRESH.step(site_ids=list(site_ids))) if site_ids else 0
-    modules = yield MODULES_REFRESH.step(site_ids=list(site_ids), module_ids=list(module_ids))
+    counted = yield PROJECTS_REFRESH.step(site_ids=list(site_ids), projects=list(projects))
     exposures = (yield EXPOSURES_REFRESH.step(site_ids=list(site_ids))) if site_ids else 0
-    return Written(sites, modules, exposures)
+    return Written(sites, counted, exposures)
 
 
 @operation
 def rebuild():
-    """Rebuild both summary tables from scratch (after every status was recomputed)."""
+    """Rebuild the summary tables from scratch (after every status was recomputed), after dropping the
+    status of projects with no module left."""
     yield LOCK.step()
+    yield PRUNE_PROJECTS.step(site_ids=None)
     sites = yield SITES_REBUILD.step()
-    modules = yield MODULES_REBUILD.step()
+    counted = yield PROJECTS_REBUILD.step()
     exposures = yield EXPOSURES_REBUILD.step()
-    return Written(sites, modules, exposures)
+    return Written(sites, counted, exposures)

@@ -1,13 +1,16 @@
 -- Every advisory exposure, rebuilt from scratch (reconcile, release refresh,
--- advisories load); DELETE, not TRUNCATE, as for the other summaries.
+-- advisories load), one per advisory, site and project, with the present
+-- modules of the project it covers; DELETE, not TRUNCATE, as for the other summaries.
 DELETE FROM advisory_exposures;
 INSERT INTO advisory_exposures (advisory_id, site_id, project, installed_version, fixed_in, constraint_text,
                                 modules, refreshed_at)
-SELECT item ->> 'id', sm.site_id, sm.project, min(v.version_string), min(item ->> 'fixed_in'),
-       min(item ->> 'constraint'), count(*), now()
-FROM site_modules sm
-CROSS JOIN jsonb_array_elements(sm.advisories) AS item
-JOIN module_versions v ON v.id = sm.current_version_id
-WHERE sm.in_trouble AND sm.known_vulnerable
+SELECT item ->> 'id', sp.site_id, sp.project, min(sp.version), min(item ->> 'fixed_in'),
+       min(item ->> 'constraint'),
+       (SELECT count(*) FROM site_modules sm
+        WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL),
+       now()
+FROM site_projects sp
+CROSS JOIN jsonb_array_elements(sp.advisories) AS item
+WHERE sp.in_trouble AND sp.known_vulnerable
   AND item ->> 'id' IN (SELECT id FROM osv_advisories)
-GROUP BY item ->> 'id', sm.site_id, sm.project;
+GROUP BY item ->> 'id', sp.site_id, sp.project;

@@ -1,19 +1,20 @@
--- The advisory exposures of the given sites, recounted from their present site
--- modules' OSV advisory items: one row per advisory, site and project, with
--- the installed version, the fix and the range that matched. Only rows in
--- trouble are read (the partial index ix_site_modules_insecure). Upserted for
--- what is exposed, deleted for what no longer is.
+-- The advisory exposures of the given sites, recounted from their present
+-- projects' OSV advisory items: one row per advisory, site and project, with
+-- the installed version, the fix, the range that matched and the present
+-- modules of the project. Only rows in trouble are read (the partial index
+-- ix_site_projects_trouble). Upserted for what is exposed, deleted for what
+-- no longer is.
 WITH fresh AS (
-    SELECT item ->> 'id' AS advisory_id, sm.site_id, sm.project, min(v.version_string) AS installed_version,
+    SELECT item ->> 'id' AS advisory_id, sp.site_id, sp.project, min(sp.version) AS installed_version,
            min(item ->> 'fixed_in') AS fixed_in, min(item ->> 'constraint') AS constraint_text,
-           count(*) AS modules
-    FROM site_modules sm
-    CROSS JOIN jsonb_array_elements(sm.advisories) AS item
-    JOIN module_versions v ON v.id = sm.current_version_id
-    WHERE sm.site_id = ANY(%(site_ids)s::bigint[])
-      AND sm.in_trouble AND sm.known_vulnerable
+           (SELECT count(*) FROM site_modules sm
+            WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL) AS modules
+    FROM site_projects sp
+    CROSS JOIN jsonb_array_elements(sp.advisories) AS item
+    WHERE sp.site_id = ANY(%(site_ids)s::bigint[])
+      AND sp.in_trouble AND sp.known_vulnerable
       AND item ->> 'id' IN (SELECT id FROM osv_advisories)
-    GROUP BY item ->> 'id', sm.site_id, sm.project
+    GROUP BY item ->> 'id', sp.site_id, sp.project
 ), cleared AS (
     DELETE FROM advisory_exposures e
     WHERE e.site_id = ANY(%(site_ids)s::bigint[])

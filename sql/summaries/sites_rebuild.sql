@@ -1,15 +1,21 @@
 -- Every site's security summary, rebuilt from scratch (reconcile, release
--- refresh, advisories load). DELETE, not TRUNCATE: the report stays readable
+-- refresh, advisories load), from its projects in trouble and the present
+-- modules they include. DELETE, not TRUNCATE: the report stays readable
 -- meanwhile and sees the old rows until the transaction commits.
 DELETE FROM site_security_summary;
 INSERT INTO site_security_summary
-    (site_id, not_secure, revoked, known_vulnerable, affected_modules, refreshed_at)
-SELECT site_id,
-       count(*) FILTER (WHERE status = 'NOT_SECURE'),
-       count(*) FILTER (WHERE status = 'REVOKED'),
-       count(*) FILTER (WHERE known_vulnerable),
+    (site_id, not_secure, revoked, known_vulnerable, affected_projects, affected_modules, refreshed_at)
+SELECT sp.site_id,
+       count(*) FILTER (WHERE sp.status = 'NOT_SECURE'),
+       count(*) FILTER (WHERE sp.status = 'REVOKED'),
+       count(*) FILTER (WHERE sp.known_vulnerable),
        count(*),
+       sum(modules.n),
        now()
-FROM site_modules
-WHERE in_trouble
-GROUP BY site_id;
+FROM site_projects sp
+CROSS JOIN LATERAL (
+    SELECT count(*) AS n FROM site_modules sm
+    WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL
+) AS modules
+WHERE sp.in_trouble
+GROUP BY sp.site_id;

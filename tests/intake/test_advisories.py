@@ -95,8 +95,8 @@ def test_the_security_report_names_the_advisories(api, admin_headers, portfolio)
     report = get(api, "/reports/security", admin_headers)
     by_site = {site["id"]: site["advisories"] for site in report["items"]}
     assert by_site == {portfolio["first"].id: [CONTRIB, CORE], portfolio["second"].id: [CORE]}
-    by_module = {module["machine_name"]: module["advisories"] for module in report["modules"]}
-    assert by_module["system"] == [CORE] and by_module["admin_toolbar"] == [CONTRIB]
+    by_project = {project["project"]: project["advisories"] for project in report["projects"]}
+    assert by_project["drupal"] == [CORE] and by_project["admin_toolbar"] == [CONTRIB]
 
 
 def test_advisories_are_for_the_admin_only(api, portfolio):

@@ -1,4 +1,5 @@
-"""The read statements use indexes, never a full scan of site_modules, on a population large enough to tell.
+"""The read statements use indexes, never a full scan of site_modules or site_projects, on a population large
+enough to tell.
 
 A synthetic portfolio (600 sites x 80 modules, 1.5 % of them in trouble) is
 written with generate_series and ANALYZEd; each key statement is EXPLAINed
@@ -14,7 +15,7 @@ from sql import store
 from sql.query import Statement
 from tests.support.population import Population, load_population
 
-BIG_TABLES = {"site_modules", "site_module_events"}
+BIG_TABLES = {"site_modules", "site_module_events", "site_projects"}
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def population(db) -> list[int]:
     with db.transaction():
         store.summaries.rebuild(db)
     db.execute("VACUUM ANALYZE site_modules")  # VACUUM too: index-only scans need the visibility map
+    db.execute("VACUUM ANALYZE site_projects")
     db.execute("VACUUM ANALYZE site_module_events")
     db.execute("ANALYZE")
     return site_ids
@@ -66,40 +68,44 @@ def test_the_security_report_reads_only_the_summaries(db, population):
         # advisory_exposures is the summary of which advisories each site is exposed to, kept beside the counts.
         assert {relation for _, relation, _ in found} == {"site_security_summary", "sites", "advisory_exposures"}, found
         assert ("Index Scan", "site_security_summary", "site_security_summary_pkey") in found, found
-    # One row per module in trouble somewhere, a few hundred here: read whole and sorted, or from the top
-    # of ix_module_security_summary_affected when the catalogue is large. Either way, no site_modules.
-    found = scans(plan_nodes(db, store.summaries.report_modules, {"modules_limit": 50}))
-    # The advisories named per module come from the advisory tables (osv_ranges, advisory_exposures), not from
-    # the site modules.
-    assert {relation for _, relation, _ in found} == {"module_security_summary", "modules", "osv_ranges",
+    # One row per project in trouble somewhere, a few dozen here: read whole and sorted, or from the top
+    # of ix_project_security_summary_affected when the catalogue is large. Either way, no site_projects.
+    found = scans(plan_nodes(db, store.summaries.report_projects, {"projects_limit": 50}))
+    # The advisories named per project come from the advisory tables (osv_ranges, advisory_exposures).
+    assert {relation for _, relation, _ in found} == {"project_security_summary", "osv_ranges",
                                                       "advisory_exposures"}, found
+    # The sites whose core coverage ended: only the rows of a partial index.
+    assert_indexed(db, store.summaries.report_coverage, {"coverage_limit": 50}, "ix_site_projects_coverage")
 
 
-def test_the_security_summaries_are_kept_from_the_modules_in_trouble(db, population):
-    chosen = {"site_ids": population[300:301], "module_ids": []}
-    assert_indexed(db, store.summaries.SITES_REFRESH, chosen, "ix_site_modules_insecure")
-    assert_indexed(db, store.summaries.MODULES_REFRESH, chosen, "ix_site_modules_insecure_module")
-    # A site deletion recounts the modules the site had, by id.
-    its_modules = [row["module_id"] for row in db.execute(
-        "SELECT module_id FROM site_modules WHERE site_id = %s", (population[300],))]
-    assert_indexed(db, store.summaries.MODULES_REFRESH, {"site_ids": [], "module_ids": its_modules},
-                   "ix_site_modules_insecure_module")
+def test_the_security_summaries_are_kept_from_the_projects_in_trouble(db, population):
+    chosen = {"site_ids": population[300:301], "projects": []}
+    assert_indexed(db, store.summaries.SITES_REFRESH, chosen)
+    assert_indexed(db, store.summaries.PROJECTS_REFRESH, chosen, "ix_site_projects_trouble")
+    assert_indexed(db, store.summaries.EXPOSURES_REFRESH, {"site_ids": population[300:301]})
+    # A site deletion recounts the projects the site had, by name.
+    its_projects = [row["project"] for row in db.execute(
+        "SELECT project FROM site_projects WHERE site_id = %s", (population[300],))]
+    assert_indexed(db, store.summaries.PROJECTS_REFRESH, {"site_ids": [], "projects": its_projects},
+                   "ix_site_projects_trouble")
 
 
-def test_a_sites_modules(db, population):
+def test_a_sites_modules_and_projects(db, population):
     for filters in ({}, {"statuses": ["NOT_SECURE", "REVOKED"]}, {"update_available": True, "module_type": "contrib"},
                     {"include_removed": True, "known_vulnerable": True, "offset": 40}):
         params = {**SITE_MODULE_FILTERS, "site_id": population[300], **filters}
         assert_indexed(db, store.site_modules.PAGE, params)
         nodes = plan_nodes(db, store.site_modules.PAGE, params)
         assert any(n.get("Relation Name") == "site_modules" and "Index" in n["Node Type"] for n in nodes)
+        params.pop("module_type")
+        assert_indexed(db, store.site_modules.PROJECTS_PAGE, params, "site_projects_pkey")
 
 
 def test_sites_and_history(db, population):
     for sort in ("id", "name", "-last_sync_at", "-security_updates"):
         params = {"sort": sort, "limit": 50, "offset": 0, "stale_after_hours": 48}
         assert_indexed(db, store.sites.PAGE, params,
-                       *(["ix_site_modules_security_updates"] if "security" in sort else []))
+                       *(["ix_site_projects_security_updates"] if "security" in sort else []))
     site_id = population[10]
     assert_indexed(db, store.sites.GET, {"site_id": site_id, "token_hash": None, "stale_after_hours": 48})
     history = {"site_id": site_id, "token_hash": None, "module": None, "events": None, "since": None, "until": None,

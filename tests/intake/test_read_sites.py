@@ -11,6 +11,13 @@ COUNTS = {
     "gamma": {"modules": 1, "updates_available": 0, "security_updates": 0, "known_vulnerable": 0},
     "delta": {"modules": 0, "updates_available": 0, "security_updates": 0, "known_vulnerable": 0},
 }
+# Each module of the portfolio is a project of its own (node is core's): the same counts, per project.
+PROJECT_COUNTS = {
+    "alpha": {"projects": 7, "updates_available": 3, "security_updates": 1, "known_vulnerable": 1, "in_trouble": 2},
+    "beta": {"projects": 3, "updates_available": 0, "security_updates": 0, "known_vulnerable": 0, "in_trouble": 1},
+    "gamma": {"projects": 1, "updates_available": 0, "security_updates": 0, "known_vulnerable": 0, "in_trouble": 0},
+    "delta": {"projects": 0, "updates_available": 0, "security_updates": 0, "known_vulnerable": 0, "in_trouble": 0},
+}
 
 
 def test_every_site_with_its_counts(portfolio):
@@ -19,8 +26,10 @@ def test_every_site_with_its_counts(portfolio):
     assert body["total"] == 4 and body["limit"] == 50 and body["offset"] == 0
     by_name = {item["name"]: item for item in body["items"]}
     assert {name: item["counts"] for name, item in by_name.items()} == COUNTS
+    assert {name: item["project_counts"] for name, item in by_name.items()} == PROJECT_COUNTS
     alpha = by_name["alpha"]
-    assert set(alpha) == {"id", "name", "url", "created_at", "last_sync_at", "core_version", "stale", "counts"}
+    assert set(alpha) == {"id", "name", "url", "created_at", "last_sync_at", "core_version", "stale", "counts",
+                          "project_counts"}
     assert alpha["core_version"] == "10.3.8" and alpha["last_sync_at"] is not None
     assert by_name["delta"]["last_sync_at"] is None and by_name["delta"]["core_version"] is None
     assert not any(item["stale"] for item in body["items"])  # all registered moments ago

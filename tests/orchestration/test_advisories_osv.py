@@ -102,8 +102,11 @@ def test_a_url_that_answers_an_error_fails(platform, db):
 
 
 def site_rows(db, site_id: int) -> dict[str, dict]:
-    rows = db.execute("SELECT m.machine_name, sm.known_vulnerable, sm.advisories FROM site_modules sm "
-                      "JOIN modules m ON m.id = sm.module_id WHERE sm.site_id = %s", (site_id,)).fetchall()
+    # A module's status is its project's on the site.
+    rows = db.execute("SELECT m.machine_name, sp.known_vulnerable, sp.advisories FROM site_modules sm "
+                      "JOIN modules m ON m.id = sm.module_id "
+                      "JOIN site_projects sp ON sp.site_id = sm.site_id AND sp.project = sm.project "
+                      "WHERE sm.site_id = %s", (site_id,)).fetchall()
     return {row["machine_name"]: row for row in rows}
 
 

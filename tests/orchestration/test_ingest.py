@@ -42,7 +42,7 @@ def test_first_full_sync_creates_everything(platform, db):
     assert state["views"]["version"] == "8.x-3.1" and state["views"]["project"] == "views"
     assert state["node"]["project"] == "drupal"
     # No feed for any project in the local feed folder: no release data, so UNKNOWN.
-    statuses = db.execute("SELECT DISTINCT status FROM site_modules WHERE site_id = %s", (site.id,)).fetchall()
+    statuses = db.execute("SELECT DISTINCT status FROM site_projects WHERE site_id = %s", (site.id,)).fetchall()
     assert [row["status"] for row in statuses] == ["UNKNOWN"]
     assert sorted(events(db, site.id)) == sorted([
         ("node", "added", None, "10.3.8"), ("token", "added", None, "8.x-1.5"),
@@ -120,10 +120,10 @@ def test_a_new_dev_snapshot_of_the_same_version_is_rechecked(platform, db):
     site = platform.add_site("snapshot")
     platform.push(site, shape_b([Module("devel", "5.x-dev", datestamp=1_700_000_000)]))
     platform.run_once()
-    db.execute("UPDATE site_modules SET status = 'CURRENT'")
+    db.execute("UPDATE site_projects SET status = 'CURRENT'")
     platform.push(site, shape_b([Module("devel", "5.x-dev", datestamp=1_750_000_000)]))
     platform.run_once()
-    row = db.execute("SELECT datestamp, status FROM site_modules").fetchone()
+    row = db.execute("SELECT datestamp, status FROM site_projects").fetchone()
     assert row["datestamp"] == 1_750_000_000
     # No feed here, so the recheck lands on UNKNOWN rather than keeping CURRENT.
     assert row["status"] != "CURRENT"

@@ -9,7 +9,7 @@ from foundation import vocabulary
 
 # (table, column) -> the vocabulary its CHECK constraint must allow, exactly.
 CHECKED_COLUMNS = {
-    ("site_modules", "status"): set(vocabulary.Status),
+    ("site_projects", "status"): set(vocabulary.Status),
     ("site_modules", "module_type"): set(vocabulary.MODULE_TYPES),
     ("modules", "module_type"): set(vocabulary.MODULE_TYPES),
     ("site_module_events", "event_type"): set(vocabulary.EVENT_TYPES),
@@ -43,6 +43,6 @@ def test_in_trouble_is_the_trouble_statuses_or_known_vulnerable_while_present(mi
         (expression,) = conn.execute(
             "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
             "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-            "WHERE d.adrelid = 'site_modules'::regclass AND a.attname = 'in_trouble'").fetchone()
+            "WHERE d.adrelid = 'site_projects'::regclass AND a.attname = 'in_trouble'").fetchone()
     assert set(re.findall(r"'([^']*)'::", expression)) == set(vocabulary.TROUBLE_STATUSES)
     assert "known_vulnerable" in expression and "removed_at IS NULL" in expression

@@ -73,22 +73,24 @@ STEPS = [
     SELECT split_part(name, ' ', 3)::int AS n, id FROM inserted
     """,
     """
-    INSERT INTO site_modules (site_id, module_id, current_version_id, latest_version_id, project, module_type,
-                              enabled, update_available, security_update_available, known_vulnerable, status,
-                              status_reason, recommended_version, security_updates, advisories,
-                              status_checked_at, first_seen, last_seen, last_updated)
-    SELECT s.id, m.id, cv.id, lv.id, m.project, m.module_type, picked.j %% 17 <> 0,
-           state.status IN ('NOT_SECURE', 'NOT_CURRENT'), state.status = 'NOT_SECURE', state.vulnerable,
+    CREATE TEMP TABLE pop_site_modules ON COMMIT DROP AS
+    SELECT s.id AS site_id, m.id AS module_id, cv.id AS current_version_id,
+           format('8.x-1.%%s', %(versions)s - 1) AS latest_version,
+           m.project, m.module_type, picked.j %% 17 <> 0 AS enabled,
+           state.status IN ('NOT_SECURE', 'NOT_CURRENT') AS update_available,
+           state.status = 'NOT_SECURE' AS security_update_available, state.vulnerable AS known_vulnerable,
            state.status,
            CASE WHEN state.status = 'UNKNOWN' THEN 'custom code: no release data on drupal.org'
-                WHEN state.status = 'REVOKED' THEN 'installed release revoked (unpublished)' END,
-           format('8.x-1.%%s', %(versions)s - 1),
-           CASE WHEN state.status = 'NOT_SECURE' THEN ARRAY[format('8.x-1.%%s', %(versions)s - 1)] ELSE '{}' END,
+                WHEN state.status = 'REVOKED' THEN 'installed release revoked (unpublished)' END AS status_reason,
+           format('8.x-1.%%s', %(versions)s - 1) AS recommended_version,
+           CASE WHEN state.status = 'NOT_SECURE' THEN ARRAY[format('8.x-1.%%s', %(versions)s - 1)]
+                ELSE '{}' END AS security_updates,
            CASE WHEN state.vulnerable THEN jsonb_build_array(jsonb_build_object(
                     'id', NULL, 'aliases', '[]'::jsonb, 'url', NULL, 'summary', NULL, 'fixed_in', NULL,
                     'constraint', format('<1.%%s', %(versions)s - 1)))
-                ELSE '[]'::jsonb END,
-           now(), now() - interval '60 days', now() - (s.n %% 24) * interval '1 hour', now() - interval '30 days'
+                ELSE '[]'::jsonb END AS advisories,
+           now() - interval '60 days' AS first_seen, now() - (s.n %% 24) * interval '1 hour' AS last_seen,
+           now() - interval '30 days' AS last_updated, bucket.n
     FROM pop_sites s
     CROSS JOIN LATERAL generate_series(0, %(modules_per_site)s - 1) AS picked(j)
     CROSS JOIN LATERAL (
@@ -116,8 +118,27 @@ STEPS = [
     ) AS state
     JOIN pop_versions cv ON cv.n = bucket.n AND cv.k = CASE WHEN state.status IN ('CURRENT', 'UNKNOWN')
         THEN %(versions)s - 1 ELSE bucket.b %% (%(versions)s - 1) END
-    JOIN pop_versions lv ON lv.n = bucket.n AND lv.k = %(versions)s - 1
-    ORDER BY s.id, m.id
+    """,
+    """
+    INSERT INTO site_modules (site_id, module_id, current_version_id, project, module_type, enabled,
+                              first_seen, last_seen, last_updated)
+    SELECT site_id, module_id, current_version_id, project, module_type, enabled, first_seen, last_seen,
+           last_updated
+    FROM pop_site_modules
+    ORDER BY site_id, module_id
+    """,
+    # A project's status is one per site: its first module's (core's twenty modules share one).
+    """
+    INSERT INTO site_projects (site_id, project, version, status, status_reason, latest_version,
+                               recommended_version, security_updates, update_available,
+                               security_update_available, known_vulnerable, advisories, status_checked_at)
+    SELECT DISTINCT ON (p.site_id, p.project)
+           p.site_id, p.project, v.version_string, p.status, p.status_reason, p.latest_version,
+           p.recommended_version, p.security_updates, p.update_available, p.security_update_available,
+           p.known_vulnerable, p.advisories, now()
+    FROM pop_site_modules p
+    JOIN module_versions v ON v.id = p.current_version_id
+    ORDER BY p.site_id, p.project, p.n
     """,
     """
     INSERT INTO site_module_events (site_module_id, site_id, module_id, event_type, from_version, to_version,
