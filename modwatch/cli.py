@@ -394,6 +394,12 @@ def up(
         raise fail(f"{dead} exited unexpectedly; the platform stopped (run with --verbose for its logs)")
 
 
+def open_instance(dagster_home: Path):
+    import dagster as dg
+
+    return dg.DagsterInstance.from_config(str(dagster_home))
+
+
 def run_platform(settings: Settings, *, demo: bool, api_port: int, ui_port: int) -> str | None:
     """Start the services, print where they are, and wait for Ctrl-C; answers a service that died."""
     from modwatch.runtime import prepare, write_platform_environment
@@ -406,15 +412,13 @@ def run_platform(settings: Settings, *, demo: bool, api_port: int, ui_port: int)
         environment["MODWATCH_DAGSTER_UI_URL"] = f"http://localhost:{ui_port}"
     demo_data = None
     if demo:
-        import dagster as dg
-
         from modwatch.demo import platform_environment, prepare_demo
 
         environment.update(platform_environment())
         # The demo's loads run in this process, recorded in the platform's instance: same settings as the services.
         os.environ.update(environment)
         ui_url = environment.get("MODWATCH_DAGSTER_UI_URL", settings.dagster_ui_url)
-        demo_data = prepare_demo(env, dg.DagsterInstance.from_config(str(settings.dagster_home)), ui_url=ui_url)
+        demo_data = prepare_demo(env, functools.partial(open_instance, settings.dagster_home), ui_url=ui_url)
     write_platform_environment(settings.home, environment)
     where = f"embedded, {settings.home / 'pgdata'}" if env.embedded_server else "configured server"
     supervisor = Supervisor(environment)

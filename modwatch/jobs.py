@@ -8,9 +8,14 @@ The process's environment must already hold the platform's settings (the
 database, the feed and advisory sources): the job's resources read them.
 """
 
-import dagster as dg
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from modwatch.outcomes import RunOutcome, run_outcome
+
+if TYPE_CHECKING:  # imported by the demo before the platform starts: Dagster is imported when a job runs
+    import dagster as dg
 
 
 def console_logging(verbose: bool) -> dict:

@@ -19,15 +19,18 @@ advisories, the release data and the statuses as materialized by the runs
 that loaded them, not "Never materialized".
 """
 
+from __future__ import annotations
+
 import json
 import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import httpx
 import psycopg
 import typer
@@ -37,6 +40,9 @@ from modwatch.jobs import run_job
 from modwatch.outcomes import RunOutcome, advisories_summary, releases_summary
 from modwatch.runtime import Runtime
 from sql import connection, store
+
+if TYPE_CHECKING:  # `up` imports this module before its services start; Dagster loads in the background
+    import dagster as dg
 
 DEMO_DIR = Path(__file__).resolve().parent
 # The push client ships beside the packages in a checkout (a site installs that one file).
@@ -170,7 +176,9 @@ class Demo:
     environment: dict[str, str]
     sites: list[RegisteredSite]
     admin_token: str
-    instance: dg.DagsterInstance
+    # The instance, or what opens it: `up` opens it in the background, so that importing Dagster does not
+    # delay the services.
+    instance: dg.DagsterInstance | Callable[[], dg.DagsterInstance]
     ui_url: str | None = None  # base of run links; none printed when unset
     loads: list[Load] = field(default_factory=list)
 
@@ -186,6 +194,8 @@ class Demo:
         started = time.monotonic()
         deadline = started + timeout_seconds
         admin = {"Authorization": f"Bearer {self.admin_token}"}
+        if callable(self.instance):
+            self.instance = self.instance()
         # Before the pushes, as a deployment has its advisories before sites report: no status is ever
         # computed twice at once.
         self.record(load_advisories(self.instance))
@@ -274,10 +284,11 @@ def wait_for_tasks(client: httpx.Client, tasks: dict[int, str], headers: dict[st
         time.sleep(1.0)
 
 
-def prepare_demo(env: Runtime, instance: dg.DagsterInstance, ui_url: str | None = None) -> Demo:
+def prepare_demo(env: Runtime, instance: dg.DagsterInstance | Callable[[], dg.DagsterInstance],
+                 ui_url: str | None = None) -> Demo:
     """Register the demo sites; the advisories, the inventories and the release data follow in the background,
-    recorded in `instance`, while the platform starts (this process's environment must hold
-    `platform_environment()` by then)."""
+    recorded in `instance` (or the one it opens), while the platform starts (this process's environment must
+    hold `platform_environment()` by then)."""
     with connection.connect(env.database_url) as conn:
         sites = register_sites(conn)
     return Demo(environment=platform_environment(), sites=sites, admin_token=env.admin_token, instance=instance,

@@ -64,10 +64,13 @@ def runtime(settings, platform_database) -> Runtime:
 
 
 def site_module_rows(db) -> list[dict]:
+    """Each present module with the status of its project on its site (a project is judged once)."""
     return db.execute(
-        "SELECT s.url, s.id AS site_id, m.machine_name, sm.status, sm.status_reason, sm.known_vulnerable, "
-        "sm.advisories FROM site_modules sm JOIN sites s ON s.id = sm.site_id "
-        "JOIN modules m ON m.id = sm.module_id WHERE sm.removed_at IS NULL").fetchall()
+        "SELECT s.url, s.id AS site_id, m.machine_name, sp.status, sp.status_reason, sp.known_vulnerable, "
+        "sp.advisories FROM site_modules sm JOIN sites s ON s.id = sm.site_id "
+        "JOIN modules m ON m.id = sm.module_id "
+        "JOIN site_projects sp ON sp.site_id = sm.site_id AND sp.project = sm.project "
+        "WHERE sm.removed_at IS NULL").fetchall()
 
 
 def load_like_up(platform: Platform, prepared: demo.Demo, timeout_seconds: float = 120) -> None:
