@@ -145,6 +145,7 @@ class ProjectSiteRow(NamedTuple):
     security_updates: list[str] | None
     known_vulnerable: bool | None
     advisory_ids: list[str] | None
+    fixed_in: list[str] | None
 
 
 class ReleaseRow(NamedTuple):

@@ -1,6 +1,7 @@
 -- A page of the sites running a project (all, or only `only_site_id`), the
 -- most severe first, with the installed version, status, the fix (the
--- recommended release and the security updates) and the advisories matched;
+-- recommended release, the security updates and the releases that fix the
+-- advisories matched) and the advisories;
 -- and the total. One row of NULLs past the last page.
 WITH matching AS MATERIALIZED (
     SELECT sp.site_id, sp.version, sp.status, sp.status_reason, sp.recommended_version, sp.security_updates,
@@ -14,7 +15,9 @@ WITH matching AS MATERIALIZED (
 SELECT counted.total, page.site_id, s.name AS site_name, page.version, page.status, page.status_reason,
        page.recommended_version, page.security_updates, page.known_vulnerable,
        ARRAY(SELECT item ->> 'id' FROM jsonb_array_elements(page.advisories) AS item
-             WHERE item ->> 'id' IS NOT NULL) AS advisory_ids
+             WHERE item ->> 'id' IS NOT NULL) AS advisory_ids,
+       ARRAY(SELECT DISTINCT item ->> 'fixed_in' FROM jsonb_array_elements(page.advisories) AS item
+             WHERE item ->> 'fixed_in' IS NOT NULL ORDER BY 1) AS fixed_in
 FROM (SELECT count(*) AS total FROM matching) AS counted
 LEFT JOIN LATERAL (
     SELECT * FROM matching
