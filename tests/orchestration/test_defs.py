@@ -12,6 +12,7 @@ JOBS = {
     "load_advisories": ["portfolio_status", "security_advisories"],
     "load_osv_advisories": ["advisory_statuses", "osv_advisories"],
     "reconcile": ["portfolio_status"],
+    "record_portfolio_trend": ["portfolio_trend"],
     "refresh_releases": ["portfolio_status", "release_data"],
 }
 SENSORS = {"catalog_sensor": ("reconcile", 30), "landing_sensor": ("ingest", 5)}
@@ -19,6 +20,7 @@ SCHEDULES = {
     "load_advisories_schedule": ("load_advisories", "30 */6 * * *"),
     "load_osv_advisories_schedule": ("load_osv_advisories", "45 */6 * * *"),
     "reconcile_schedule": ("reconcile", "15 3 * * *"),
+    "record_portfolio_trend_schedule": ("record_portfolio_trend", "50 * * * *"),
     "refresh_releases_schedule": ("refresh_releases", "0 */6 * * *"),
 }
 CHECKS = {
@@ -34,6 +36,7 @@ UPSTREAM = {
     "normalised_inventory": [],
     "osv_advisories": [],
     "portfolio_status": ["osv_advisories", "release_data", "security_advisories"],
+    "portfolio_trend": ["portfolio_status", "update_status"],
     "release_data": [],
     "security_advisories": [],
     "site_modules": ["normalised_inventory"],
