@@ -2,19 +2,16 @@
 -- token) ranked by its trouble — a NOT_SECURE, REVOKED or known-vulnerable
 -- project first, then core coverage ended, ending, then stale sites — one
 -- page of them with their counts, and the total matching `kind` and `q`.
--- Only the few rows in trouble and one core row per site are read for the
--- ranking (partial indexes of migration 0012); the project counts are taken
--- for the page's sites alone. One row of NULLs past the last page, so the
--- total is always there.
+-- The ranking reads the security summary the pipeline keeps with the
+-- statuses (one row per site in trouble) and one core row per site (a
+-- partial index of migration 0012); the project counts are taken for the
+-- page's sites alone. One row of NULLs past the last page, so the total is
+-- always there.
 WITH trouble AS (
-    SELECT sp.site_id,
-           count(*) FILTER (WHERE sp.status = 'NOT_SECURE') AS not_secure,
-           count(*) FILTER (WHERE sp.status = 'REVOKED') AS revoked,
-           count(*) FILTER (WHERE sp.known_vulnerable) AS known_vulnerable,
-           count(*) AS in_trouble
-    FROM site_projects sp
-    WHERE sp.in_trouble AND (%(only_site_id)s::bigint IS NULL OR sp.site_id = %(only_site_id)s::bigint)
-    GROUP BY sp.site_id
+    SELECT summary.site_id, summary.not_secure, summary.revoked, summary.known_vulnerable,
+           summary.affected_projects AS in_trouble
+    FROM site_security_summary summary
+    WHERE %(only_site_id)s::bigint IS NULL OR summary.site_id = %(only_site_id)s::bigint
 ),
 ranked AS MATERIALIZED (
     SELECT s.id, s.name, s.url, s.core_version, s.last_sync_at,
@@ -49,14 +46,19 @@ SELECT counted.total, page.id, page.name, page.url, page.core_version, page.last
        counts.projects, counts.updates_available, counts.security_updates
 FROM (SELECT count(*) AS total FROM matching) AS counted
 LEFT JOIN LATERAL (
-    SELECT m.*, row_number() OVER (
-               ORDER BY m.in_trouble > 0 DESC,
-                        CASE m.coverage_state WHEN 'ended' THEN 0 WHEN 'ending_soon' THEN 1 ELSE 2 END,
-                        m.stale DESC, m.not_secure + m.revoked DESC, m.known_vulnerable DESC,
-                        lower(m.name), m.id) AS position
-    FROM matching m
-    ORDER BY position
-    LIMIT %(limit)s OFFSET %(offset)s
+    -- The same order twice: a top-N sort picks the page, the window numbers only its rows.
+    SELECT picked.*, row_number() OVER (
+               ORDER BY picked.in_trouble > 0 DESC,
+                        CASE picked.coverage_state WHEN 'ended' THEN 0 WHEN 'ending_soon' THEN 1 ELSE 2 END,
+                        picked.stale DESC, picked.not_secure + picked.revoked DESC, picked.known_vulnerable DESC,
+                        lower(picked.name), picked.id) AS position
+    FROM (
+        SELECT m.* FROM matching m
+        ORDER BY m.in_trouble > 0 DESC,
+                 CASE m.coverage_state WHEN 'ended' THEN 0 WHEN 'ending_soon' THEN 1 ELSE 2 END,
+                 m.stale DESC, m.not_secure + m.revoked DESC, m.known_vulnerable DESC, lower(m.name), m.id
+        LIMIT %(limit)s OFFSET %(offset)s
+    ) AS picked
 ) AS page ON true
 LEFT JOIN LATERAL (
     SELECT count(*) AS projects,

@@ -1,13 +1,10 @@
 -- How many sites (all, or only `only_site_id`) have each kind of problem: the
--- portfolio's headline. Read from the same partial indexes as the ranking.
+-- portfolio's headline. Read from the same summary and index as the ranking.
 WITH trouble AS (
-    SELECT sp.site_id,
-           bool_or(sp.status = 'NOT_SECURE') AS not_secure,
-           bool_or(sp.status = 'REVOKED') AS revoked,
-           bool_or(sp.known_vulnerable) AS known_vulnerable
-    FROM site_projects sp
-    WHERE sp.in_trouble AND (%(only_site_id)s::bigint IS NULL OR sp.site_id = %(only_site_id)s::bigint)
-    GROUP BY sp.site_id
+    SELECT summary.not_secure > 0 AS not_secure, summary.revoked > 0 AS revoked,
+           summary.known_vulnerable > 0 AS known_vulnerable
+    FROM site_security_summary summary
+    WHERE %(only_site_id)s::bigint IS NULL OR summary.site_id = %(only_site_id)s::bigint
 ),
 coverage AS (
     SELECT count(*) FILTER (WHERE sp.security_coverage ->> 'state' = 'ended') AS ended,

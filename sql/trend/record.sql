@@ -1,15 +1,9 @@
--- Today's point of the portfolio trend (UTC day), counted from the present
--- projects in trouble (the partial index ix_site_projects_trouble_site) and
--- core's coverage (ix_site_projects_core_coverage). Recording the same day
--- again replaces its point: the day's last recording stands.
+-- Today's point of the portfolio trend (UTC day), counted from the security
+-- summary the pipeline keeps with the statuses (its projects in trouble per
+-- site) and core's coverage (ix_site_projects_core_coverage). Recording the
+-- same day again replaces its point: the day's last recording stands.
 WITH trouble AS (
-    SELECT sp.site_id,
-           count(*) FILTER (WHERE sp.status = 'NOT_SECURE') AS not_secure,
-           count(*) FILTER (WHERE sp.status = 'REVOKED') AS revoked,
-           count(*) FILTER (WHERE sp.known_vulnerable) AS known_vulnerable
-    FROM site_projects sp
-    WHERE sp.in_trouble
-    GROUP BY sp.site_id
+    SELECT site_id, not_secure, revoked, known_vulnerable FROM site_security_summary
 ),
 coverage_ended AS (
     SELECT count(*) AS sites

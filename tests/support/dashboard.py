@@ -16,7 +16,6 @@ from pathlib import Path
 import dagster as dg
 import httpx
 import pytest
-from psycopg.types.json import Jsonb
 
 from modwatch import demo
 from modwatch.runtime import Runtime
@@ -118,16 +117,3 @@ def external_assets(html: str) -> list[str]:
     found = [first or second or "@import" for first, second in ASSET_REFERENCES.findall(html)]
     return [url for url in found if url == "@import" or re.match(r"^\s*['\"]?(?:[a-z]+:)?//", url, re.IGNORECASE)]
 
-
-def add_site_project(conn, *, site_id: int, project: str, status: str, known_vulnerable: bool = False,
-                     coverage_state: str | None = None, removed: bool = False) -> None:
-    """A row of site_projects as the status step leaves it (only the columns the portfolio counts)."""
-    coverage = {"state": coverage_state, "until_version": "10.4.0", "additional_minors": 0} if coverage_state else None
-    conn.execute(
-        "INSERT INTO site_projects (site_id, project, version, status, known_vulnerable, security_coverage, "
-        "removed_at) "
-        "VALUES (%s, %s, '1.0.0', %s, %s, %s, CASE WHEN %s THEN now() END) "
-        "ON CONFLICT (site_id, project) DO UPDATE SET status = excluded.status, "
-        "known_vulnerable = excluded.known_vulnerable, security_coverage = excluded.security_coverage, "
-        "removed_at = excluded.removed_at",
-        (site_id, project, status, known_vulnerable, Jsonb(coverage) if coverage else None, removed))

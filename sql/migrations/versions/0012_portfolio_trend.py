@@ -6,10 +6,9 @@
   records today's point (again, as often as it likes: a later recording of
   the same day replaces it), so the trend is read, never recomputed from
   history that statuses do not keep.
-- The dashboard's portfolio ranks every site by its trouble: the projects in
-  trouble per site are read index-only from a small partial index, and core's
-  security coverage (one row per site) from another, instead of visiting
-  every project of the portfolio.
+- The dashboard's portfolio ranks every site by its trouble (the security
+  summary) and core's security coverage: one row per site, read index-only
+  from a partial index instead of visiting every project of the portfolio.
 - A project's page lists the sites that have it: an index by project.
 
 Revision ID: 0012
@@ -36,8 +35,6 @@ CREATE TABLE portfolio_trend (
     coverage_ended_sites       integer NOT NULL,
     recorded_at                timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX ix_site_projects_trouble_site ON site_projects (site_id) INCLUDE (status, known_vulnerable)
-    WHERE in_trouble;
 CREATE INDEX ix_site_projects_core_coverage ON site_projects (site_id) INCLUDE (security_coverage)
     WHERE project = 'drupal' AND removed_at IS NULL;
 CREATE INDEX ix_site_projects_project ON site_projects (project, site_id);
@@ -46,7 +43,6 @@ CREATE INDEX ix_site_projects_project ON site_projects (project, site_id);
 DOWNGRADE = """
 DROP INDEX IF EXISTS ix_site_projects_project;
 DROP INDEX IF EXISTS ix_site_projects_core_coverage;
-DROP INDEX IF EXISTS ix_site_projects_trouble_site;
 DROP TABLE IF EXISTS portfolio_trend;
 """
 

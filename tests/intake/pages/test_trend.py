@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import psycopg
-import pytest
+from psycopg.rows import dict_row
 
 from intake.pages.chart import line_chart
 from orchestration.defs.resources import PostgresResource
 from orchestration.defs.trend.assets import portfolio_trend
 from sql import connection, store
-from tests.support.dashboard import add_site_project, signed_in
+from tests.support.dashboard import signed_in
 from tests.support.live import ADMIN_TOKEN
 
 
@@ -22,43 +22,56 @@ def record(database_url: str) -> dict:
     return {name: value.value for name, value in materialization.metadata.items()}
 
 
-@pytest.fixture
-def three_sites(database_url) -> list[int]:
-    with connection.connect(database_url) as conn:
-        return [store.sites.create(conn, name=f"site {n}", url=f"https://{n}.example.org", actor="test").site.id
-                for n in range(3)]
+COUNTED = """
+SELECT (SELECT count(*) FROM sites) AS sites,
+       count(DISTINCT site_id) AS sites_in_trouble,
+       count(*) FILTER (WHERE status = 'NOT_SECURE') AS not_secure_projects,
+       count(*) FILTER (WHERE status = 'REVOKED') AS revoked_projects,
+       count(*) FILTER (WHERE known_vulnerable) AS known_vulnerable_projects,
+       count(DISTINCT site_id) FILTER (WHERE known_vulnerable) AS known_vulnerable_sites,
+       (SELECT count(*) FROM site_projects WHERE project = 'drupal' AND removed_at IS NULL
+          AND security_coverage ->> 'state' = 'ended') AS coverage_ended_sites
+FROM site_projects WHERE removed_at IS NULL AND (status IN ('NOT_SECURE', 'REVOKED') OR known_vulnerable)
+"""
 
 
-def test_today_s_point_counts_the_projects_in_trouble_and_a_second_recording_replaces_it(database_url, three_sites):
-    first, second, third = three_sites
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        add_site_project(conn, site_id=first, project="drupal", status="NOT_SECURE", known_vulnerable=True,
-                         coverage_state="ended")
-        add_site_project(conn, site_id=first, project="views", status="NOT_CURRENT", known_vulnerable=True)
-        add_site_project(conn, site_id=first, project="webform", status="NOT_SECURE")
-        add_site_project(conn, site_id=second, project="smart_trim", status="REVOKED")
-        add_site_project(conn, site_id=second, project="linkit", status="NOT_SECURE", removed=True)  # gone
-        add_site_project(conn, site_id=third, project="drupal", status="CURRENT", coverage_state="ending_soon")
-
-    point = record(database_url)
-    today = datetime.now(UTC).date().isoformat()
-    assert point == {"day": today, "sites": 3, "sites_in_trouble": 2, "not_secure_projects": 2,
-                     "revoked_projects": 1, "known_vulnerable_projects": 2, "known_vulnerable_sites": 1,
-                     "coverage_ended_sites": 1}
-
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        add_site_project(conn, site_id=first, project="webform", status="CURRENT")
-        add_site_project(conn, site_id=third, project="token", status="NOT_SUPPORTED", known_vulnerable=True)
-    again = record(database_url)
-    assert (again["not_secure_projects"], again["known_vulnerable_sites"], again["sites_in_trouble"]) == (1, 2, 3)
-    with psycopg.connect(database_url) as conn:
-        assert conn.execute("SELECT count(*) FROM portfolio_trend").fetchone()[0] == 1
+def counted(database_url: str) -> dict:
+    """Today's point as it should be, counted straight from the projects' statuses."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return {"day": datetime.now(UTC).date().isoformat(), **conn.execute(COUNTED).fetchone()}
 
 
-def test_the_trend_page_draws_the_recorded_days(database_url, three_sites, live_app):
+def test_today_s_point_counts_the_projects_in_trouble_and_a_second_recording_replaces_it(portfolio):
+    point = record(portfolio.database_url)
+    assert point == counted(portfolio.database_url)
+    assert point["not_secure_projects"] >= 4 and point["revoked_projects"] >= 1 and point["known_vulnerable_sites"] >= 3
+
+    # A project's status changes as the status step changes it (statuses and summary in one transaction).
+    portal = portfolio.site("11.")
+    with connection.connect(portfolio.database_url) as conn:
+        (before,) = conn.execute("SELECT status FROM site_projects WHERE site_id = %s AND project = 'token'",
+                                 (portal.id,)).fetchone()
+        conn.execute("UPDATE site_projects SET status = 'NOT_SECURE' WHERE site_id = %s AND project = 'token'",
+                     (portal.id,))
+        store.summaries.recount(conn, site_ids=[portal.id])
+    try:
+        again = record(portfolio.database_url)
+        assert again == counted(portfolio.database_url)
+        assert again["not_secure_projects"] == point["not_secure_projects"] + 1
+        with psycopg.connect(portfolio.database_url) as conn:
+            assert conn.execute("SELECT count(*) FROM portfolio_trend WHERE day = %s",
+                                (datetime.now(UTC).date(),)).fetchone()[0] == 1
+    finally:
+        with connection.connect(portfolio.database_url) as conn:
+            conn.execute("UPDATE site_projects SET status = %s WHERE site_id = %s AND project = 'token'",
+                         (before, portal.id))
+            store.summaries.recount(conn, site_ids=[portal.id])
+        record(portfolio.database_url)
+
+
+def test_the_trend_page_draws_the_recorded_days(database_url, live_app):
     today = datetime.now(UTC).date()
     with psycopg.connect(database_url, autocommit=True) as conn:
-        add_site_project(conn, site_id=three_sites[0], project="drupal", status="NOT_SECURE", known_vulnerable=True)
         # Points the schedule recorded on earlier days.
         for days_ago, not_secure, vulnerable_sites in ((3, 5, 2), (2, 4, 2), (1, 2, 1)):
             conn.execute("INSERT INTO portfolio_trend VALUES (%s, 3, 2, %s, 0, 3, %s, 0, now())",
@@ -74,7 +87,7 @@ def test_the_trend_page_draws_the_recorded_days(database_url, three_sites, live_
         assert [name for name, _ in polylines] == ["not-secure", "vulnerable"]
         assert all(len(points.split()) == 4 for _, points in polylines)
         values = re.findall(r"<title>NOT_SECURE projects: (\d+)</title>", page.text)
-        assert values == ["5", "4", "2", "1"]
+        assert values == ["5", "4", "2", "0"]  # today: no site, nothing in trouble
         assert today.isoformat() in page.text and (today - timedelta(days=400)).isoformat() not in page.text
         longer = client.get("/trend", params={"days": 500})
         assert len(re.findall(r"<title>NOT_SECURE projects", longer.text)) == 5
