@@ -16,6 +16,7 @@ import psycopg
 from dagster._core.launcher import WorkerStatus
 
 from orchestration.launcher import worker_health
+from orchestration.pipeline.runs import Shard, ingest_shards
 from sql import tasks
 
 MAX_ATTEMPTS = 3
@@ -45,14 +46,21 @@ def dead_run_ids(instance: dg.DagsterInstance, run_ids: Iterable[str], *, check_
 
 def release_abandoned(conn: psycopg.Connection, instance: dg.DagsterInstance, *,
                       check_workers: bool = False) -> list[str]:
-    """Put the tasks of dead runs back to pending; returns the dead run ids."""
+    """Put the tasks of dead runs back to pending; returns the dead run ids (none when a run listed as
+    holding tasks completed them before it was looked up: runs of other shards end all the time)."""
     dead = dead_run_ids(instance, (holder.run_id for holder in tasks.holders(conn)), check_workers=check_workers)
-    if dead:
-        tasks.release_abandoned(conn, run_ids=dead, max_attempts=MAX_ATTEMPTS)
-    return dead
+    if dead and tasks.release_abandoned(conn, run_ids=dead, max_attempts=MAX_ATTEMPTS):
+        return dead
+    return []
 
 
-def claim(conn: psycopg.Connection, *, run_id: str, landing_ids: Sequence[int]) -> list[tasks.ClaimedPayload]:
-    """Take the batch's payloads for the run; claims of concurrent runs take turns."""
+def claim(conn: psycopg.Connection, *, run_id: str, landing_ids: Sequence[int],
+          shard: Shard | None = None) -> list[tasks.ClaimedPayload]:
+    """Take the batch's payloads of the run's shard for the run; claims of concurrent runs take turns.
+
+    A run that names no shard takes the shard of its batch's oldest payload under the configured count:
+    a run never spans two shards, whatever landing ids it was given."""
     with conn.transaction():
-        return tasks.claim(conn, run_id=run_id, landing_ids=landing_ids)
+        if shard is None:
+            return tasks.claim(conn, run_id=run_id, landing_ids=landing_ids, shards=ingest_shards())
+        return tasks.claim(conn, run_id=run_id, landing_ids=landing_ids, shards=shard.count, shard=shard.index)

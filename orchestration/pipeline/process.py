@@ -3,6 +3,8 @@
 It always ends: the tasks of runs whose worker is gone are put back first, and
 when a run can take none of the pending payloads (each waits for an earlier
 payload of its site that a live run holds) it stops and says which run.
+Each round takes every shard of sites with pending payloads, one run per
+shard as the landing sensor requests them, one run after another.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ import dagster as dg
 
 from orchestration.launcher import in_process_tags
 from orchestration.pipeline import landing
-from orchestration.pipeline.runs import INGEST_JOB, ingest_run_request
+from orchestration.pipeline.runs import INGEST_JOB, Shard, by_shard, ingest_run_request, ingest_shards
 from sql import tasks
 from sql.connection import connect
 
@@ -48,21 +50,29 @@ def process_pending(database_url: str, instance: dg.DagsterInstance, batch_size:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(INGEST_JOB)
+    shards = ingest_shards()
     processed = Processed()
     while max_runs is None or len(processed.runs) < max_runs:
         with connect(database_url, autocommit=True) as conn:
             processed.released_runs += landing.release_abandoned(conn, instance, check_workers=True)
-            pending = tasks.pending(conn, limit=batch_size)
+            pending = tasks.pending_by_shard(conn, shards=shards, limit=batch_size)
         if not pending:
             break
-        request = ingest_run_request(instance, pending)
-        tags = {**request.tags, "dagster/run_key": request.run_key, **in_process_tags()}
-        result = job.execute_in_process(run_config={**request.run_config, **(run_config or {})},
-                                        instance=instance, tags=tags, raise_on_error=False)
-        processed.runs.append(result)
-        processed.completed += step_metadata(result, "task_results", "tasks_completed")
-        processed.failed += step_metadata(result, "normalised_inventory", "payloads_failed")
-        if result.success and not step_metadata(result, "normalised_inventory", "payloads_claimed"):
+        progressed = False
+        for index, batch in by_shard(pending).items():
+            if max_runs is not None and len(processed.runs) >= max_runs:
+                break
+            request = ingest_run_request(instance, batch, Shard(index, shards))
+            tags = {**request.tags, "dagster/run_key": request.run_key, **in_process_tags()}
+            result = job.execute_in_process(run_config={**request.run_config, **(run_config or {})},
+                                            instance=instance, tags=tags, raise_on_error=False)
+            processed.runs.append(result)
+            processed.completed += step_metadata(result, "task_results", "tasks_completed")
+            processed.failed += step_metadata(result, "normalised_inventory", "payloads_failed")
+            # A failed run is reported as such, not mistaken for one that could take nothing.
+            progressed |= not result.success or bool(step_metadata(result, "normalised_inventory",
+                                                                    "payloads_claimed"))
+        if not progressed:
             with connect(database_url, autocommit=True) as conn:
                 processed.blocking_runs = [holder.run_id for holder in tasks.holders(conn)]
                 processed.waiting = len(tasks.pending(conn, limit=batch_size))

@@ -5,6 +5,11 @@ outcome; the pipeline takes the rest of the lifecycle: find pending payloads,
 claim them for a run, report progress, fail one with a reason, complete the
 run's merged tasks, and put back the tasks of runs that ended without
 finishing them. An operator lists tasks and puts failed ones back to pending.
+
+Sites are split into shards, a site's shard being its id modulo the shard
+count: `pending_by_shard` and `claim` compute it the same way, in SQL, so a
+run of one shard never takes another shard's payloads and runs of different
+shards can go side by side without ever sharing a site.
 """
 
 from collections.abc import Sequence
@@ -44,6 +49,16 @@ class PendingPayload(NamedTuple):
     task_id: str
     site_id: int
     attempts: int
+
+
+class ShardPayload(NamedTuple):
+    """A payload waiting for a run, with the shard of its site."""
+
+    id: int
+    task_id: str
+    site_id: int
+    attempts: int
+    shard: int
 
 
 class RunHolder(NamedTuple):
@@ -111,6 +126,7 @@ class UnaccountedPayload(NamedTuple):
 STATUS = Query.of(__file__, "status", row=TaskRow)
 OUTCOME = Query.of(__file__, "outcome", row=TaskOutcome)
 PENDING = Query.of(__file__, "pending", row=PendingPayload)
+PENDING_BY_SHARD = Query.of(__file__, "pending_by_shard", row=ShardPayload)
 HOLDERS = Query.of(__file__, "holders", row=RunHolder)
 RELEASE_ABANDONED = Statement.of(__file__, "release_abandoned")
 CLAIM_LOCK = Statement.of(__file__, "claim_lock")
@@ -140,6 +156,12 @@ def pending(conn, *, limit: int):
     return PENDING.all(conn, limit=limit)
 
 
+def pending_by_shard(conn, *, shards: int, limit: int, taken: Sequence[int] = (), busy: Sequence[int] = ()):
+    """The oldest `limit` waiting payloads of each of `shards` shards (`ShardPayload`s, by shard then id),
+    leaving out the payloads `taken` by runs in flight and the shards that are `busy`."""
+    return PENDING_BY_SHARD.all(conn, shards=shards, limit=limit, taken=list(taken), busy=list(busy))
+
+
 def holders(conn):
     """The runs holding tasks in progress (`RunHolder`s)."""
     return HOLDERS.all(conn)
@@ -151,12 +173,13 @@ def release_abandoned(conn, *, run_ids: Sequence[str], max_attempts: int):
 
 
 @operation
-def claim(*, run_id: str, landing_ids: Sequence[int]):
-    """Take these payloads for the run (`ClaimedPayload`s), each site's in the order received.
+def claim(*, run_id: str, landing_ids: Sequence[int], shards: int = 1, shard: int | None = None):
+    """Take these payloads for the run (`ClaimedPayload`s), each site's in the order received, only those
+    of shard `shard` of `shards` (None: the shard of the batch's oldest payload).
 
     Run it inside a transaction: the claims of concurrent runs take turns until it ends."""
     yield CLAIM_LOCK.step()
-    return (yield CLAIM.step(run_id=run_id, landing_ids=list(landing_ids)))
+    return (yield CLAIM.step(run_id=run_id, landing_ids=list(landing_ids), shards=shards, shard=shard))
 
 
 def fail(conn, *, task_id: str, error: str):

@@ -53,19 +53,19 @@ class Platform:
         return landing_sensor(context)
 
     def run_once(self) -> dg.ExecuteInProcessResult | None:
-        """One sensor evaluation and, if it asks for one, the ingest run it requests."""
+        """One sensor evaluation and the ingest runs it requests (one per shard with pending payloads),
+        executed one after another: the last of them, or None when it requests none."""
         from orchestration.definitions import defs
 
         result = self.evaluate_sensor()
         if isinstance(result, dg.SkipReason):
             return None
-        (request,) = result.run_requests
-        run = defs.resolve_job_def("ingest").execute_in_process(
+        runs = [defs.resolve_job_def("ingest").execute_in_process(
             run_config=request.run_config, instance=self.instance,
-            tags={**request.tags, "dagster/run_key": request.run_key},
-        )
-        self.runs.append(run)
-        return run
+            tags={**request.tags, "dagster/run_key": request.run_key})
+            for request in result.run_requests]
+        self.runs += runs
+        return runs[-1]
 
     def status(self, task_id: str, headers: dict[str, str] | None = None) -> dict:
         answer = self.api.get(f"/api/v1/tasks/{task_id}/status", headers=headers or self.admin_headers)

@@ -1,38 +1,45 @@
-"""The landing sensor: pending payloads become one ingest run."""
+"""The landing sensor: pending payloads become ingest runs, one per shard of sites."""
 
 import dagster as dg
 
 from foundation.settings import Settings, get_settings
 from orchestration.defs.resources import PostgresResource
 from orchestration.pipeline import landing
-from orchestration.pipeline.runs import INGEST_JOB, ingest_in_flight, ingest_run_request
+from orchestration.pipeline.runs import INGEST_JOB, Shard, by_shard, ingest_in_flight, ingest_run_request, ingest_shards
 from sql import tasks
 
 
-def landing_sensor(settings: Settings) -> dg.SensorDefinition:
-    """The sensor, ticking every `sensor_interval_seconds` and taking at most `ingest_batch_size` payloads."""
+def landing_sensor(settings: Settings, shards: int | None = None) -> dg.SensorDefinition:
+    """The sensor, ticking every `sensor_interval_seconds` and taking at most `ingest_batch_size` payloads
+    per shard of sites (`shards`; unset: `MODWATCH_INGEST_SHARDS`, read at each tick)."""
 
     @dg.sensor(
         name="landing_sensor",
         job_name=INGEST_JOB,
         minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Starts an ingest run for landed payloads that are not processed yet.",
+        description="Starts an ingest run per shard of sites for landed payloads that are not processed yet.",
     )
     def sensor(context: dg.SensorEvaluationContext, database: PostgresResource):
-        running = ingest_in_flight(context.instance)
-        if running:
-            # One ingest at a time keeps each site's payloads in order and the merges lock-free.
-            return dg.SkipReason(f"ingest run {running} is still in flight")
+        # A shard whose run is still running gets its next run now: the run queue holds it until the
+        # running one ends (one run per shard at a time), so it starts without waiting for another tick.
+        # A shard whose run has not started yet gets none: that run has not claimed its batch, and the
+        # payloads landed since wait for the next tick.
+        shard_count = shards or ingest_shards()
+        in_flight = ingest_in_flight(context.instance)
         with database.connect(autocommit=True) as conn:
             released = landing.release_abandoned(conn, context.instance)
-            pending = tasks.pending(conn, limit=settings.ingest_batch_size)
+            pending = tasks.pending_by_shard(conn, shards=shard_count, limit=settings.ingest_batch_size,
+                                             taken=in_flight.taken, busy=in_flight.waiting_shards)
         if released:
             context.log.warning(f"released tasks of ended runs: {', '.join(released)}")
         if not pending:
-            return dg.SkipReason("no pending payloads")
+            waiting = f"; shards {in_flight.waiting_shards} have a run waiting" if in_flight.waiting_shards else ""
+            return dg.SkipReason(f"no pending payloads{waiting}")
         # No cursor: what to take is "not yet processed", which the landing table itself records.
-        return dg.SensorResult(run_requests=[ingest_run_request(context.instance, pending)])
+        return dg.SensorResult(run_requests=[
+            ingest_run_request(context.instance, batch, Shard(index, shard_count))
+            for index, batch in by_shard(pending).items()])
 
     return sensor
 
