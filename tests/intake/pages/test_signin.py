@@ -125,3 +125,16 @@ def test_a_rotated_site_token_ends_its_sessions(portfolio):
         assert client.get(f"/sites/{registered.id}").status_code == 303
     with httpx.Client(base_url=portfolio.base_url) as client:
         assert sign_in(client, registered.token).status_code == 401  # the demo's token was rotated before
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b'{"token": "x"}', "application/json"),
+    (b"token=x&" * 4000, "application/x-www-form-urlencoded"),  # over the form's size
+    (b"&".join(b"f%d=1" % n for n in range(50)), "application/x-www-form-urlencoded"),  # too many fields
+    (b"\xff\xfe=\xff", "application/x-www-form-urlencoded"),
+])
+def test_a_sign_in_body_that_is_not_a_small_form_is_refused_not_an_error(portfolio, body, content_type):
+    with httpx.Client(base_url=portfolio.base_url) as client:
+        client.get("/signin")
+        answer = client.post("/signin", content=body, headers={"Content-Type": content_type})
+    assert answer.status_code == 403 and "modwatch_session" not in client.cookies
