@@ -150,6 +150,7 @@ async def require_viewer(request: Request) -> Viewer:
     viewer = await viewer_of(request)
     if viewer is None:
         raise SignInRequired(current_path(request))
+    request.state.viewer = viewer  # a refused parameter's page still shows who is signed in
     return viewer
 
 

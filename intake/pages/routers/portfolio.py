@@ -2,14 +2,15 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from intake.deps import ReadConnectionDep
 from intake.pages.rendering import render
+from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 PAGE_SIZE = 50
 Kind = Literal["all", "trouble", "not_secure", "revoked", "known_vulnerable", "coverage_ended", "coverage_ending",

@@ -2,15 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 
 from foundation.vocabulary import MACHINE_NAME_PATTERN
 from intake.deps import ReadConnectionDep
 from intake.pages.rendering import render
+from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 PAGE_SIZE = 100
 RELEASES_SHOWN = 12

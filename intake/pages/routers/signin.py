@@ -4,13 +4,14 @@ import hmac
 import secrets
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from foundation.secrets import hash_token
 from intake.auth import MAX_TOKEN_LENGTH
 from intake.database import autocommit
 from intake.pages.rendering import render
+from intake.pages.routing import page_router
 from intake.pages.session import (
     SIGNIN_CSRF_COOKIE,
     clear_session_cookie,
@@ -22,7 +23,7 @@ from intake.pages.session import (
 )
 from sql import store
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 MAX_FORM_BYTES = 16_384
 

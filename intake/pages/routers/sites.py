@@ -1,13 +1,14 @@
 """A site: its projects as Drupal's "Available updates" report shows them, advisories, syncs, history."""
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 
 from intake.deps import ReadConnectionDep
 from intake.pages.rendering import render
+from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 SYNCS_SHOWN = 10
 EVENTS_SHOWN = 50

@@ -2,15 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from intake.deps import ReadConnectionDep
 from intake.pages.chart import line_chart
 from intake.pages.rendering import render
+from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @router.get("/trend", name="page_trend")
