@@ -4,7 +4,8 @@ With the real Dagster daemon: the daemon, its code server and the run worker
 are killed with SIGKILL in the middle of an ingest run, the daemon is started
 again, and every accepted payload completes within a bounded time. Without a
 daemon: `modwatch process` ends, and processes everything, when a STARTED run
-whose process or code server is gone holds a site's earlier payload.
+whose process or code server is gone holds a site's earlier payload. A run
+canceled from the UI ends, and its payload is processed by the next run.
 """
 
 import os
@@ -218,3 +219,27 @@ def test_the_launcher_tells_a_live_worker_from_a_dead_one(instance):
     assert health({}) == WorkerStatus.RUNNING
     assert instance.run_launcher.supports_check_run_worker_health
     assert instance.run_monitoring_enabled and instance.run_monitoring_max_resume_run_attempts == 0
+
+
+def test_a_forked_run_canceled_from_the_ui_ends_and_its_payload_is_processed_again(live_platform, daemon, feeds,
+                                                                                     instance, fresh_database):
+    feeds.serve("/slowproj/current", Answer(delay_seconds=300))
+    site = live_platform.add_site("canceled")
+    daemon.start()
+    task = live_platform.push(site, shape_b([Module("slowproj", "1.0.0")]))
+    wait_until(lambda: feeds.requests_to("/slowproj/current"), timeout_seconds=180,
+               what=f"the ingest run asking for the slow feed\n{daemon.log_tail()}")
+    run_id = task_rows(fresh_database)[task]["run_id"]
+    # Forked warm by the launcher, not started on a code server.
+    assert PID_TAG in instance.get_run_by_id(run_id).tags
+    assert GRPC_INFO_TAG not in instance.get_run_by_id(run_id).tags
+
+    assert instance.run_launcher.terminate(run_id)  # what the UI's Terminate button calls
+
+    wait_until(lambda: instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.CANCELED, timeout_seconds=60,
+               what=f"the run canceled\n{daemon.log_tail()}")
+    feeds.serve("/slowproj/current", Answer(404))
+    wait_until(lambda: task_rows(fresh_database)[task]["status"] == "completed", timeout_seconds=RECOVERY_SECONDS,
+               interval=1, what=f"the payload processed by a new run\n{daemon.log_tail()}")
+    assert task_rows(fresh_database)[task]["run_id"] != run_id
+    assert live_platform.status(task)["result"]["modules_created"] == 1

@@ -19,6 +19,7 @@ from foundation.settings import Settings
 from modwatch.runtime import write_dagster_home
 from orchestration.defs.ingest.sensors import landing_sensor
 from orchestration.defs.resources import PostgresResource
+from orchestration.launcher import PID_TAG
 from orchestration.pipeline import landing
 from orchestration.pipeline.process import process_pending
 from orchestration.pipeline.runs import SHARD_TAG, SHARDS_TAG, TASK_TAG, Shard, ingest_run_config
@@ -265,6 +266,8 @@ def test_shard_runs_in_flight_at_once_apply_each_sites_payloads_in_order(
     assert not [(a.dagster_run.run_id, b.dagster_run.run_id) for a, b in pairs
                 if shard_of[a.dagster_run.run_id] == shard_of[b.dagster_run.run_id] and overlap(a, b)]
     assert len({shard for shard in shard_of.values()}) == SHARDS
+    # Every run worker was forked warm by the launcher rather than started by a code server.
+    assert all(PID_TAG in record.dagster_run.tags for record in runs)
     assert max(sum(1 for r in finished if shard_of[r.dagster_run.run_id] == s) for s in shard_of.values()) > 1
 
     replay_one_by_one(fresh_database, replay_database, feed_folder, monkeypatch)
