@@ -213,18 +213,21 @@ class Demo:
         except (httpx.HTTPError, PushClientError, subprocess.TimeoutExpired) as error:
             typer.echo(f"demo: could not load the demo data: {error}", err=True)
             return
+        typer.echo(self.summary(api_url, statuses, time.monotonic() - started))
+        # The sites' data is complete; the release data's own run follows (the ingest fetched every feed it
+        # needed already), so the summary above waits for nothing but the sites.
         if {task.get("status") for task in statuses.values()} == {"completed"}:
             self.record([load_release_data(self.instance)])
-        typer.echo(self.summary(api_url, statuses, time.monotonic() - started))
 
     def record(self, loads: list[Load]) -> None:
-        """Keep the loads for the summary and say at once what each did."""
+        """Keep the loads for the summary and say at once what each did, with its run."""
         self.loads += loads
         for load in loads:
-            typer.echo(f"demo: {load.summary}", err=not load.outcome.success)
+            typer.echo(f"demo: {load.summary} (run {self.run_url(load.outcome.run_id)})",
+                       err=not load.outcome.success)
 
     def run_url(self, run_id: str) -> str:
-        return f"{self.ui_url.rstrip('/')}/runs/{run_id}" if self.ui_url else f"run {run_id}"
+        return f"{self.ui_url.rstrip('/')}/runs/{run_id}" if self.ui_url else run_id
 
     def summary(self, api_url: str, statuses: dict[int, dict], seconds: float) -> str:
         """Where to look: each site's task, the runs that loaded the data, and curl commands to try."""

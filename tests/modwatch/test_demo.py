@@ -30,6 +30,11 @@ EVERY_STATUS = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED", "NOT_CURRENT", "CURREN
 LOADED_ASSETS = {"security_advisories": "load_advisories", "osv_advisories": "load_osv_advisories",
                  "release_data": "refresh_releases"}
 STATUS_ASSETS = {"advisory_statuses", "portfolio_status", "update_status"}
+NO_STEP_LOG_CAPTURE = """
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
+"""
 
 
 @pytest.fixture
@@ -46,6 +51,11 @@ def demo_platform(live_app, tmp_path, platform_database, admin_headers, monkeypa
     for name, value in demo.platform_environment().items():
         monkeypatch.setenv(name, value)
     write_dagster_home(tmp_path / "dagster")
+    # Here one process stands in for the daemon too: its ingest runs (main thread) and the demo's loads
+    # (background thread) may overlap, and each in-process run would redirect the process's stdout and
+    # stderr to capture its step logs. `up` runs only the demo's loads in-process, one at a time.
+    with (tmp_path / "dagster" / "dagster.yaml").open("a") as instance_config:
+        instance_config.write(NO_STEP_LOG_CAPTURE)
     live = live_app(make_settings(tmp_path, platform_database))
     with httpx.Client(base_url=live.base_url, timeout=30) as client, \
             dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
@@ -148,8 +158,11 @@ def test_every_demo_load_is_a_run_of_the_platforms_instance(demo_platform, runti
     # The bundled gin_toolbar feed is broken on purpose: the release run says so, by name.
     release = prepared.loads[-1]
     assert not release.succeeded and "1 failed (gin_toolbar (current): feed could not be parsed" in release.summary
-    assert f"demo: {release.summary}" in printed.out
-    assert f"release data run http://ui.example/runs/{release.outcome.run_id}" in printed.out
+    assert f"demo: {release.summary} (run http://ui.example/runs/{release.outcome.run_id})" in printed.out
+    # The summary names the advisory runs; the release data's line follows it.
+    assert printed.out.index("demo loaded after") < printed.out.index(f"demo: {release.summary}")
+    assert all(f"advisories run   http://ui.example/runs/{load.outcome.run_id}" in printed.out
+               for load in prepared.loads[:3])
 
 
 def test_every_demo_module_reports_a_consistent_inventory():
