@@ -25,7 +25,9 @@ STATUS_LABELS = {
     "NOT_CURRENT": "Update available", "CURRENT": "Up to date", "NOT_CHECKED": "Not checked",
     "UNKNOWN": "Unknown", "NOT_FETCHED": "Failed to get available update data",
 }
-PROBLEM_STATUSES = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED"}
+# The colour of a status as Drupal's report gives it: what could not be checked is an error too,
+# a dev snapshot without a date (NOT_CHECKED) only a warning.
+ERROR_STATUSES = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED", "UNKNOWN", "NOT_FETCHED"}
 
 templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -46,13 +48,11 @@ def when(moment: datetime | None) -> str:
 
 
 def status_class(status: str | None, known_vulnerable: bool = False) -> str:
-    if known_vulnerable or status in PROBLEM_STATUSES:
+    if known_vulnerable or status in ERROR_STATUSES:
         return "error"
-    if status == "NOT_CURRENT":
-        return "warning"
-    if status == "CURRENT":
-        return "ok"
-    return "unknown"
+    if status is None:
+        return "unknown"
+    return "ok" if status == "CURRENT" else "warning"
 
 
 templates.env.filters.update(ago=ago, when=when)

@@ -212,7 +212,7 @@ def site_report(*, site_id: int, syncs: int):
 @operation
 def advisory(*, advisory_id: str, only_site_id: int | None, limit: int, offset: int):
     """An advisory and a page of the sites it affects (`AdvisoryPage`); (None, []) for no such advisory."""
-    found = yield ADVISORY.step(advisory_id=advisory_id)
+    found = yield ADVISORY.step(advisory_id=advisory_id, only_site_id=only_site_id)
     if not found:
         return AdvisoryPage(None, [])
     sites = yield ADVISORY_SITES.step(advisory_id=advisory_id, only_site_id=only_site_id, limit=limit, offset=offset)

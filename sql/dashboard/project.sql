@@ -1,7 +1,10 @@
 -- One project for its page: its drupal.org title and link (either feed),
 -- its supported branches, and how many sites run it in each status (all
--- sites, or only `only_site_id`). No row when no site has or had it and no
--- feed names it.
+-- sites, or only `only_site_id`). No row when none of those sites has or had
+-- it and drupal.org does not publish it: a site's token learns nothing of the
+-- projects only other sites run (the pipeline asks drupal.org for every
+-- project, custom ones too, so a feed row that is not 'ok' tells that some
+-- site has it).
 WITH on_sites AS (
     SELECT sp.status, sp.known_vulnerable, sp.update_available
     FROM site_projects sp
@@ -22,5 +25,7 @@ SELECT %(project)s::text AS project,
                  AS by_status), '{}'::jsonb) AS sites_by_status,
        (SELECT count(*) FROM on_sites WHERE known_vulnerable) AS known_vulnerable_sites,
        (SELECT count(*) FROM on_sites WHERE update_available) AS update_available_sites
-WHERE EXISTS (SELECT FROM feeds)
-   OR EXISTS (SELECT FROM site_projects sp WHERE sp.project = %(project)s)
+WHERE EXISTS (SELECT FROM feeds WHERE fetch_state = 'ok')
+   OR EXISTS (SELECT FROM site_projects sp
+              WHERE sp.project = %(project)s
+                AND (%(only_site_id)s::bigint IS NULL OR sp.site_id = %(only_site_id)s::bigint))

@@ -1,9 +1,10 @@
 -- A site's present projects as Drupal's "Available updates" report lists
--- them: core, contributed, custom; within each, the most severe status first
--- (Drupal's order: NOT_SECURE, REVOKED, NOT_SUPPORTED, NOT_CURRENT, CURRENT,
--- then the unchecked ones), then by title. Each with the modules it includes
--- and the drupal.org link of every release it names, from the feed of the
--- site's Drupal generation.
+-- them: one table per kind (core, contributed, custom: the inventory does
+-- not tell modules from themes as Drupal's tables do), each sorted by title
+-- regardless of case, as Drupal sorts them; the status shows in each row's
+-- colour, and the page's counts say how many are in trouble. Each with the
+-- modules it includes and the drupal.org link of every release it names,
+-- from the feed of the site's Drupal generation.
 WITH site AS (
     SELECT id, CASE WHEN split_part(core_version, '.', 1) = '7' THEN '7.x' ELSE 'current' END AS feed_api
     FROM sites WHERE id = %(site_id)s
@@ -42,6 +43,4 @@ LEFT JOIN LATERAL (
                            || ARRAY[sp.recommended_version, sp.latest_version, sp.version])
 ) AS links ON true
 ORDER BY CASE coalesce(included.project_type, 'custom') WHEN 'core' THEN 0 WHEN 'contrib' THEN 1 ELSE 2 END,
-         array_position(ARRAY['NOT_SECURE', 'REVOKED', 'NOT_SUPPORTED', 'NOT_CURRENT', 'CURRENT', 'NOT_CHECKED',
-                              'UNKNOWN', 'NOT_FETCHED']::text[], sp.status::text),
-         sp.known_vulnerable DESC, lower(coalesce(p.title, sp.project)), sp.project
+         lower(coalesce(p.title, sp.project)), sp.project

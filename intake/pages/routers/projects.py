@@ -25,7 +25,7 @@ async def project_page(request: Request, viewer: ViewerDep, conn: ReadConnection
                                           offset=(page - 1) * PAGE_SIZE, releases=RELEASES_SHOWN)
     if found.project is None:
         return render(request, "error.html", status_code=404, viewer=viewer, title="No such project",
-                      message=f"No site runs {project!r} and no release feed names it.")
+                      message=f"No site you can see runs “{project}”, and drupal.org publishes no release of it.")
     total = found.sites[0].total
     return render(request, "project.html", viewer=viewer, project=found.project,
                   sites=[row for row in found.sites if row.site_id is not None], total=total,

@@ -80,6 +80,33 @@ def test_the_site_page_is_drupal_s_available_updates_report(portfolio, admin):
     assert "Unknown" in rows["corporate_blocks"]
 
 
+def report_tables(html: str) -> dict[str, list[tuple[str, str]]]:
+    """Each table of the site's report by its heading: (row colour, project title) in page order."""
+    tables = re.findall(r"<h3>([^<]+)</h3>\s*<table class=\"report\">(.*?)</table>", html, re.DOTALL)
+    return {heading: re.findall(r'<tr class="project (\w+)".*?class="project-link"[^>]*>([^<]+)</a>', body,
+                                re.DOTALL)
+            for heading, body in tables}
+
+
+def test_the_site_report_sorts_each_table_by_title_and_colours_rows_as_drupal(portfolio, admin):
+    portal = portfolio.site("11.")
+    tables = report_tables(admin.get(f"/sites/{portal.id}").text)
+    contributed = tables["Contributed projects"]
+    titles = [title for _, title in contributed]
+    assert titles == sorted(titles, key=str.lower) and len(titles) > 3  # by title, whatever the status
+    colours = {title: colour for colour, title in contributed + tables.get("Custom code", [])}
+    with psycopg.connect(portfolio.database_url) as conn:
+        statuses = dict(conn.execute(
+            "SELECT coalesce(p.title, sp.project), sp.status::text FROM site_projects sp LEFT JOIN projects p "
+            "ON p.name = sp.project AND p.feed_api = 'current' WHERE sp.site_id = %s AND NOT sp.known_vulnerable",
+            (portal.id,)).fetchall())
+    drupal_colour = {"CURRENT": "ok", "NOT_CURRENT": "warning", "NOT_CHECKED": "warning", "NOT_SECURE": "error",
+                     "REVOKED": "error", "NOT_SUPPORTED": "error", "UNKNOWN": "error", "NOT_FETCHED": "error"}
+    compared = {title: drupal_colour[status] for title, status in statuses.items() if title in colours}
+    assert {"error", "ok"} <= set(compared.values())
+    assert {title: colours[title] for title in compared} == compared
+
+
 def test_the_site_page_lists_its_advisories_syncs_with_runs_and_history(portfolio, admin):
     corporate = portfolio.site("10.2")
     text = admin.get(f"/sites/{corporate.id}").text
