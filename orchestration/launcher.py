@@ -180,7 +180,9 @@ class MonitoredRunLauncher(DefaultRunLauncher):
         process serves itself (a workspace's `python_module`), in this very Python. A code server of its
         own (`grpc_server`, another container) keeps its runs."""
         origin, remote = run.job_code_origin, run.remote_job_origin
-        if not self._fork_workers or origin is None or remote is None or not isinstance(
+        if not self._fork_workers or "forkserver" not in multiprocessing.get_all_start_methods():
+            return None
+        if origin is None or remote is None or not isinstance(
                 remote.repository_origin.code_location_origin, ManagedGrpcPythonEnvCodeLocationOrigin):
             return None
         repository = origin.repository_origin
