@@ -121,6 +121,19 @@ def test_a_run_claims_only_its_shards_payloads(platform, db, monkeypatch):
     assert {payload.site_id % 3 for payload in claimed} == {rows[0]["site_id"] % 3}
 
 
+def test_the_shard_count_comes_from_the_environment_and_a_bad_one_is_named(monkeypatch):
+    from orchestration.pipeline.runs import DEFAULT_SHARDS, SHARDS_VARIABLE, ingest_shards
+
+    monkeypatch.delenv(SHARDS_VARIABLE, raising=False)
+    assert ingest_shards() == DEFAULT_SHARDS
+    monkeypatch.setenv(SHARDS_VARIABLE, "7")
+    assert ingest_shards() == 7
+    for bad in ("0", "-2", "four"):
+        monkeypatch.setenv(SHARDS_VARIABLE, bad)
+        with pytest.raises(ValueError, match=SHARDS_VARIABLE):
+            ingest_shards()
+
+
 # With the real daemon
 
 
@@ -276,3 +289,4 @@ def test_shard_runs_in_flight_at_once_apply_each_sites_payloads_in_order(
     assert sharded["site_modules"] == one_by_one["site_modules"]
     assert sharded["events"] == one_by_one["events"]
     assert sharded["tasks"] == one_by_one["tasks"]
+
