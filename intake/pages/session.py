@@ -165,7 +165,11 @@ def signin_redirect(request: Request, error: SignInRequired) -> RedirectResponse
 
 
 def safe_next(next_path: str | None) -> str:
-    """Where to go after signing in: a path of this site only (never `//host` or a URL)."""
-    if not next_path or not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+    """Where to go after signing in: a path of this site only (never `//host` or a URL).
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so a path with a
+    control character or a backslash could still name another host: it is refused too."""
+    if (not next_path or not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path
+            or any(ord(character) < 0x20 or ord(character) == 0x7F for character in next_path)):
         return "/"
     return next_path

@@ -40,6 +40,7 @@ def test_malformed_cookies_are_no_session(cookie):
 @pytest.mark.parametrize("target, expected", [
     (None, "/"), ("", "/"), ("/sites/3?x=1", "/sites/3?x=1"), ("https://evil.example/", "/"),
     ("//evil.example", "/"), ("/\\evil.example", "/"), ("sites/3", "/"), ("javascript:alert(1)", "/"),
+    ("/\t/evil.example", "/"), ("/\r\n/evil.example", "/"), ("/\x00", "/"), ("/\x7f", "/"), ("/ü?q=ä", "/ü?q=ä"),
 ])
 def test_sign_in_returns_only_to_a_path_of_this_site(target, expected):
     assert safe_next(target) == expected
