@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     ingest_batch_size: PositiveInt = Field(
         default=200, description="Most landed payloads one ingest run takes"
     )
+    ingest_shards: PositiveInt = Field(
+        default=4, description="Shards of sites; one ingest run per shard at a time, shards side by side"
+    )
     stale_after_hours: PositiveInt = Field(
         default=48, description="A site with no sync for this long is reported `stale`"
     )
