@@ -14,9 +14,10 @@ from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Script, Statement
 
 STORED_LIST_SEPARATOR = "\x1f"
-# What is stored per site project, as written back: the project's version and datestamp as gathered from
-# its modules, whether it is removed, its status and core's security coverage.
-STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "removed_at": pl.Datetime("us", "UTC"),
+# What is stored per site project, as written back: the project's version, datestamp and present modules as
+# gathered from its modules, whether it is removed, its status and core's security coverage.
+STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "modules": pl.Int64,
+                 "removed_at": pl.Datetime("us", "UTC"),
                  "status": pl.String, "status_reason": pl.String, "latest_version": pl.String,
                  "recommended_version": pl.String, "also_available": pl.String, "security_updates": pl.String,
                  "update_available": pl.Boolean, "security_update_available": pl.Boolean,
@@ -92,7 +93,9 @@ def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
     the stored one or is new; answers how many site projects were written. Run inside the caller's
     transaction."""
     STAGE(conn)
-    copy_frame(conn, "stage_status", changed.select(STAGE_COLUMNS).with_columns(
+    # In the table's key order: the upsert then walks the primary key and the heap (filled site by site)
+    # in order instead of jumping across both for every row.
+    copy_frame(conn, "stage_status", changed.select(STAGE_COLUMNS).sort("site_id", "project").with_columns(
         pg_text_array("also_available"), pg_text_array("security_updates"), pg_text_array("advisories")))
     return APPLY(conn)
 

@@ -2,10 +2,10 @@
 -- only the rows whose status changed or that are new (the pipeline compares
 -- them with the stored ones it read), so every staged row is written.
 INSERT INTO site_projects AS sp (
-    site_id, project, version, datestamp, removed_at, status, status_reason, latest_version,
+    site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version,
     recommended_version, also_available, security_updates, update_available, security_update_available,
     known_vulnerable, advisories, security_coverage, status_checked_at)
-SELECT st.site_id, st.project, st.version, st.datestamp, st.removed_at, st.status, st.status_reason,
+SELECT st.site_id, st.project, st.version, st.datestamp, st.modules, st.removed_at, st.status, st.status_reason,
        st.latest_version, st.recommended_version, st.also_available, st.security_updates, st.update_available,
        st.security_update_available, st.known_vulnerable,
        CASE WHEN cardinality(st.advisories) = 0 THEN '[]'::jsonb ELSE (
@@ -34,6 +34,7 @@ FROM stage_status st
 ON CONFLICT (site_id, project) DO UPDATE
 SET version = excluded.version,
     datestamp = excluded.datestamp,
+    modules = excluded.modules,
     removed_at = excluded.removed_at,
     status = excluded.status,
     status_reason = excluded.status_reason,

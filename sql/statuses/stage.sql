@@ -3,6 +3,7 @@ CREATE TEMP TABLE stage_status (
     project                     text NOT NULL,
     version                     text,
     datestamp                   bigint,
+    modules                     integer NOT NULL,
     removed_at                  timestamptz,
     status                      text NOT NULL,
     status_reason               text,
@@ -17,6 +18,5 @@ CREATE TEMP TABLE stage_status (
     coverage_until_version      text,
     coverage_until_date         date,
     coverage_additional_minors  bigint,
-    coverage_state              text,
-    PRIMARY KEY (site_id, project)
+    coverage_state              text
 ) ON COMMIT DROP

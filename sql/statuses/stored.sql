@@ -2,7 +2,7 @@
 -- when NULL), arrays joined by the unit separator (a form Polars rebuilds from
 -- its lists), so that only the rows whose status changes are written back.
 SELECT sp.site_id, sp.project, sp.version AS stored_version, sp.datestamp AS stored_datestamp,
-       sp.removed_at AS stored_removed_at,
+       sp.modules AS stored_modules, sp.removed_at AS stored_removed_at,
        sp.status AS stored_status, sp.status_reason AS stored_status_reason,
        sp.latest_version AS stored_latest_version, sp.recommended_version AS stored_recommended_version,
        array_to_string(sp.also_available, E'\x1f') AS stored_also_available,

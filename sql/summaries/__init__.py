@@ -91,10 +91,9 @@ def recount(*, site_ids: Sequence[int] = (), projects: Sequence[str] = ()):
 
 @operation
 def rebuild():
-    """Rebuild the summary tables from scratch (after every status was recomputed), after dropping the
-    status of projects with no module left."""
+    """Rebuild the summary tables from scratch (after every status was recomputed). Projects left without
+    a module are dropped where modules are deleted (`recount` of their sites), so none is left here."""
     yield LOCK.step()
-    yield PRUNE_PROJECTS.step(site_ids=None)
     sites = yield SITES_REBUILD.step()
     counted = yield PROJECTS_REBUILD.step()
     exposures = yield EXPOSURES_REBUILD.step()

@@ -5,10 +5,7 @@ DELETE FROM advisory_exposures;
 INSERT INTO advisory_exposures (advisory_id, site_id, project, installed_version, fixed_in, constraint_text,
                                 modules, refreshed_at)
 SELECT item ->> 'id', sp.site_id, sp.project, min(sp.version), min(item ->> 'fixed_in'),
-       min(item ->> 'constraint'),
-       (SELECT count(*) FROM site_modules sm
-        WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL),
-       now()
+       min(item ->> 'constraint'), min(sp.modules), now()
 FROM site_projects sp
 CROSS JOIN jsonb_array_elements(sp.advisories) AS item
 WHERE sp.in_trouble AND sp.known_vulnerable

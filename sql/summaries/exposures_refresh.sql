@@ -7,8 +7,7 @@
 WITH fresh AS (
     SELECT item ->> 'id' AS advisory_id, sp.site_id, sp.project, min(sp.version) AS installed_version,
            min(item ->> 'fixed_in') AS fixed_in, min(item ->> 'constraint') AS constraint_text,
-           (SELECT count(*) FROM site_modules sm
-            WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL) AS modules
+           min(sp.modules) AS modules
     FROM site_projects sp
     CROSS JOIN jsonb_array_elements(sp.advisories) AS item
     WHERE sp.site_id = ANY(%(site_ids)s::bigint[])

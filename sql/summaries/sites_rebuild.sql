@@ -10,12 +10,8 @@ SELECT sp.site_id,
        count(*) FILTER (WHERE sp.status = 'REVOKED'),
        count(*) FILTER (WHERE sp.known_vulnerable),
        count(*),
-       sum(modules.n),
+       sum(sp.modules),
        now()
 FROM site_projects sp
-CROSS JOIN LATERAL (
-    SELECT count(*) AS n FROM site_modules sm
-    WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL
-) AS modules
 WHERE sp.in_trouble
 GROUP BY sp.site_id;

@@ -8,12 +8,8 @@ WITH fresh AS (
            count(*) FILTER (WHERE sp.status = 'REVOKED') AS revoked,
            count(*) FILTER (WHERE sp.known_vulnerable) AS known_vulnerable,
            count(*) AS affected_projects,
-           sum(modules.n) AS affected_modules
+           sum(sp.modules) AS affected_modules
     FROM site_projects sp
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS n FROM site_modules sm
-        WHERE sm.site_id = sp.site_id AND sm.project = sp.project AND sm.removed_at IS NULL
-    ) AS modules
     WHERE sp.site_id = ANY(%(site_ids)s::bigint[])
       AND sp.in_trouble
     GROUP BY sp.site_id

@@ -129,13 +129,13 @@ STEPS = [
     """,
     # A project's status is one per site: its first module's (core's twenty modules share one).
     """
-    INSERT INTO site_projects (site_id, project, version, status, status_reason, latest_version,
+    INSERT INTO site_projects (site_id, project, version, modules, status, status_reason, latest_version,
                                recommended_version, security_updates, update_available,
                                security_update_available, known_vulnerable, advisories, status_checked_at)
     SELECT DISTINCT ON (p.site_id, p.project)
-           p.site_id, p.project, v.version_string, p.status, p.status_reason, p.latest_version,
-           p.recommended_version, p.security_updates, p.update_available, p.security_update_available,
-           p.known_vulnerable, p.advisories, now()
+           p.site_id, p.project, v.version_string, count(*) OVER (PARTITION BY p.site_id, p.project), p.status,
+           p.status_reason, p.latest_version, p.recommended_version, p.security_updates, p.update_available,
+           p.security_update_available, p.known_vulnerable, p.advisories, now()
     FROM pop_site_modules p
     JOIN module_versions v ON v.id = p.current_version_id
     ORDER BY p.site_id, p.project, p.n

@@ -9,7 +9,8 @@ indexes: the status columns leave `site_modules`, whose reads join
 `site_projects` on (site_id, project).
 
 - `version`: the project's installed version as Drupal picks it from its
-  modules; `datestamp`: the largest of its present modules'.
+  modules; `datestamp`: the largest of its present modules'; `modules`: how
+  many of its modules are present (what the per-module counts add up).
 - `removed_at`: set when every module of the project is removed.
 - `security_coverage`: core only, `{until_version | until_date,
   additional_minors, state}`; NULL elsewhere.
@@ -49,6 +50,7 @@ CREATE TABLE site_projects (
     project                    varchar(255) NOT NULL,
     version                    varchar(50),
     datestamp                  bigint,
+    modules                    integer NOT NULL DEFAULT 0,
     status                     varchar(16) NOT NULL DEFAULT 'NOT_CHECKED'
                                CONSTRAINT ck_site_projects_status CHECK (status IN {sql_in_list(Status)}),
     status_reason              text,
@@ -71,12 +73,13 @@ CREATE TABLE site_projects (
 -- The security report and the summaries read only the projects in trouble.
 CREATE INDEX ix_site_projects_trouble ON site_projects (project, site_id) WHERE in_trouble;
 
-INSERT INTO site_projects (site_id, project, version, datestamp, removed_at)
+INSERT INTO site_projects (site_id, project, version, datestamp, modules, removed_at)
 SELECT sm.site_id, sm.project,
        -- a present module speaks for the project: the one named after it, else the first by name
        (array_agg(v.version_string ORDER BY sm.removed_at IS NULL DESC, m.machine_name = sm.project DESC,
                                      m.machine_name))[1],
        max(sm.datestamp) FILTER (WHERE sm.removed_at IS NULL),
+       count(*) FILTER (WHERE sm.removed_at IS NULL),
        CASE WHEN bool_and(sm.removed_at IS NOT NULL) THEN max(sm.removed_at) END
 FROM site_modules sm
 JOIN modules m ON m.id = sm.module_id
@@ -129,13 +132,8 @@ AS $$
            count(*) FILTER (WHERE sp.security_update_available),
            count(*) FILTER (WHERE sp.known_vulnerable),
            count(*) FILTER (WHERE sp.in_trouble)
-    FROM (
-        SELECT p.update_available, p.security_update_available, p.known_vulnerable, p.in_trouble,
-               (SELECT count(*) FROM site_modules sm
-                WHERE sm.site_id = p.site_id AND sm.project = p.project AND sm.removed_at IS NULL) AS modules
-        FROM site_projects p
-        WHERE p.site_id = wanted_site_id AND p.removed_at IS NULL
-    ) AS sp
+    FROM site_projects sp
+    WHERE sp.site_id = wanted_site_id AND sp.removed_at IS NULL
 $$;
 
 DROP TABLE module_security_summary;
