@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -55,14 +56,21 @@ def status_class(status: str | None, known_vulnerable: bool = False) -> str:
     return "ok" if status == "CURRENT" else "warning"
 
 
-templates.env.filters.update(ago=ago, when=when)
+def web_url(link: str | None) -> str | None:
+    """`link` if it is an http(s) URL, else None: links come from feeds, advisories and registrations,
+    and one of them saying `javascript:` or `data:` must not become a link anyone clicks."""
+    return link if link and link.strip().lower().startswith(("https://", "http://")) else None
+
+
+templates.env.filters.update(ago=ago, when=when, web_url=web_url)
 templates.env.globals.update(STATUS_LABELS=STATUS_LABELS, status_class=status_class)
 
 
 def render(request: Request, template: str, *, status_code: int = 200, **context) -> Response:
     """A page: the template with the viewer and a `url(name, **params)` helper, and the security headers."""
     def url(name: str, **params) -> str:
-        return path_for(request, name, **params)
+        # Ids in links come from data (an advisory id, a project name): each stays one path segment.
+        return path_for(request, name, **{key: quote(str(value), safe="") for key, value in params.items()})
 
     response = templates.TemplateResponse(request, template, {"url": url, **context}, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)

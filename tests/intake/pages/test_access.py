@@ -50,3 +50,19 @@ def test_the_portfolio_of_a_site_token_lists_that_site_alone(portfolio, path):
         page = client.get(path)
     assert page.status_code == 200 and not any(name in page.text for name in others)
     assert "<strong>1</strong><span>Sites</span>" in page.text
+
+
+def test_text_from_data_is_escaped_and_only_web_urls_become_links(portfolio, admin):
+    advisory_id = "DRUPAL-TEST-2099-001"
+    with psycopg.connect(portfolio.database_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO osv_advisories (id, aliases, summary, details, url, modified, source) "
+                     "VALUES (%s, ARRAY['<b>CVE</b>'], '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', "
+                     "'javascript:alert(document.cookie)', now(), 'test')", (advisory_id,))
+        try:
+            page = admin.get(f"/advisories/{advisory_id}")
+        finally:
+            conn.execute("DELETE FROM osv_advisories WHERE id = %s", (advisory_id,))
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<img src=x" not in page.text and "<b>CVE</b>" not in page.text
+    assert 'href="javascript:' not in page.text and "javascript:alert(document.cookie)" not in page.text
