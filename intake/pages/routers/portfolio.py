@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Request
 
 from intake.deps import ReadConnectionDep
+from intake.pages.paging import PageQuery, offset_of, page_count
 from intake.pages.rendering import render
 from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
@@ -25,12 +26,12 @@ KIND_LABELS = {
 @router.get("/", name="page_portfolio")
 async def portfolio(request: Request, viewer: ViewerDep, conn: ReadConnectionDep, kind: Kind = "all",
                     q: Annotated[str | None, Query(max_length=200)] = None,
-                    page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+                    page: PageQuery = 1):
     search = (q or "").replace("\x00", "").strip() or None
     counts, rows = await store.dashboard.portfolio(
-        conn, only_site_id=viewer.only_site_id, kind=kind, q=search, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-        stale_after_hours=request.app.state.settings.stale_after_hours)
+        conn, only_site_id=viewer.only_site_id, kind=kind, q=search, limit=PAGE_SIZE,
+        offset=offset_of(page, PAGE_SIZE), stale_after_hours=request.app.state.settings.stale_after_hours)
     total = rows[0].total
     return render(request, "portfolio.html", viewer=viewer, counts=counts,
                   sites=[row for row in rows if row.id is not None], total=total, kind=kind, q=search or "",
-                  page=page, pages=max(1, -(-total // PAGE_SIZE)), kinds=KIND_LABELS)
+                  page=page, pages=page_count(total, PAGE_SIZE), kinds=KIND_LABELS)

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import Path, Query, Request
+from fastapi import Path, Request
 
 from foundation.vocabulary import MACHINE_NAME_PATTERN
 from intake.deps import ReadConnectionDep
+from intake.pages.paging import PageQuery, offset_of, page_count
 from intake.pages.rendering import render
 from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
@@ -20,13 +21,13 @@ RELEASES_SHOWN = 12
 @router.get("/projects/{project}", name="page_project")
 async def project_page(request: Request, viewer: ViewerDep, conn: ReadConnectionDep,
                        project: Annotated[str, Path(pattern=MACHINE_NAME_PATTERN)],
-                       page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+                       page: PageQuery = 1):
     found = await store.dashboard.project(conn, project=project, only_site_id=viewer.only_site_id, limit=PAGE_SIZE,
-                                          offset=(page - 1) * PAGE_SIZE, releases=RELEASES_SHOWN)
+                                          offset=offset_of(page, PAGE_SIZE), releases=RELEASES_SHOWN)
     if found.project is None:
         return render(request, "error.html", status_code=404, viewer=viewer, title="No such project",
                       message=f"No site you can see runs “{project}”, and drupal.org publishes no release of it.")
     total = found.sites[0].total
     return render(request, "project.html", viewer=viewer, project=found.project,
                   sites=[row for row in found.sites if row.site_id is not None], total=total,
-                  releases=found.releases, page=page, pages=max(1, -(-total // PAGE_SIZE)))
+                  releases=found.releases, page=page, pages=page_count(total, PAGE_SIZE))
