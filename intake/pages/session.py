@@ -110,23 +110,33 @@ def new_session(*, is_admin: bool, token_hash: bytes | None) -> Session:
                    csrf=secrets.token_urlsafe(32), expires=int(time.time()) + SESSION_SECONDS)
 
 
+def over_https(request: Request) -> bool:
+    """Whether the browser reached us over https: directly, or through a proxy that ends TLS and says so
+    (the header only decides whether a cookie is marked `Secure`: no one gains by forging it)."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
 def set_session_cookie(request: Request, response, session: Session) -> None:
     response.set_cookie(SESSION_COOKIE, encode_session(request.app.state.session_key, session),
-                        max_age=SESSION_SECONDS, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+                        max_age=SESSION_SECONDS, httponly=True, samesite="strict", secure=over_https(request),
+                        path="/")
 
 
 def clear_session_cookie(request: Request, response) -> None:
-    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict",
-                           secure=request.url.scheme == "https", path="/")
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=over_https(request), path="/")
 
 
 def same_origin(request: Request) -> bool:
-    """A browser names the page a POST comes from; one from another site is refused."""
+    """A browser names the page a POST comes from; one from another host is refused.
+
+    The host and port are compared, not the scheme: behind a proxy that ends TLS the browser's origin
+    is https while this app is spoken to in http, and a page of another site always has another host."""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None
-    return origin == f"{request.url.scheme}://{request.url.netloc}"
+    scheme, separator, netloc = origin.partition("://")
+    return bool(separator) and scheme in ("http", "https") and netloc == request.url.netloc
 
 
 def current_path(request: Request) -> str:

@@ -16,6 +16,7 @@ from intake.pages.session import (
     SIGNIN_CSRF_COOKIE,
     clear_session_cookie,
     new_session,
+    over_https,
     safe_next,
     same_origin,
     set_session_cookie,
@@ -50,7 +51,7 @@ def signin_form(request: Request, *, next_path: str, message: str | None = None,
     response = render(request, "signin.html", status_code=status_code, csrf=csrf, next_path=next_path,
                       message=message, viewer=None)
     response.set_cookie(SIGNIN_CSRF_COOKIE, csrf, max_age=3600, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+                        secure=over_https(request), path="/")
     return response
 
 

@@ -138,3 +138,38 @@ def test_a_sign_in_body_that_is_not_a_small_form_is_refused_not_an_error(portfol
         client.get("/signin")
         answer = client.post("/signin", content=body, headers={"Content-Type": content_type})
     assert answer.status_code == 403 and "modwatch_session" not in client.cookies
+
+
+
+def test_behind_a_tls_proxy_the_browser_s_https_origin_is_this_site(portfolio):
+    # The proxy speaks https to the browser and plain http to the app: the form's Origin names https.
+    base = httpx.URL(portfolio.base_url)
+    with httpx.Client(base_url=portfolio.base_url) as client:
+        form = client.get("/signin")
+        answer = client.post("/signin", data={"token": portfolio.admin_token, "csrf": csrf_of(form.text)},
+                             headers={"Origin": f"https://{base.netloc.decode()}"})
+        assert answer.status_code == 303, answer.text
+        # Another host, or this host on another port, is still another origin.
+        for origin in (f"https://evil.example:{base.port}", f"https://{base.host}:1", f"https://{base.host}"):
+            client.cookies.clear()
+            form = client.get("/signin")
+            refused = client.post("/signin", data={"token": portfolio.admin_token, "csrf": csrf_of(form.text)},
+                                  headers={"Origin": origin})
+            assert refused.status_code == 403, origin
+
+
+def test_a_session_cookie_issued_behind_a_tls_proxy_is_secure():
+    from starlette.requests import Request
+
+    from intake.pages.session import over_https
+
+    def request(scheme: str, headers: dict[str, str]) -> Request:
+        return Request({"type": "http", "scheme": scheme, "method": "GET", "path": "/", "query_string": b"",
+                        "server": ("modwatch.example", 80),
+                        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()]})
+
+    assert over_https(request("https", {}))
+    assert over_https(request("http", {"X-Forwarded-Proto": "https"}))
+    assert over_https(request("http", {"X-Forwarded-Proto": "https, http"}))
+    assert not over_https(request("http", {}))
+    assert not over_https(request("http", {"X-Forwarded-Proto": "http"}))
