@@ -3,6 +3,7 @@
 import psycopg
 import pytest
 
+from intake.pages.rendering import HERE, templates
 from tests.support.dashboard import signed_in
 
 
@@ -66,3 +67,8 @@ def test_text_from_data_is_escaped_and_only_web_urls_become_links(portfolio, adm
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "<img src=x" not in page.text and "<b>CVE</b>" not in page.text
     assert 'href="javascript:' not in page.text and "javascript:alert(document.cookie)" not in page.text
+
+
+def test_every_template_escapes_what_it_shows():
+    names = [path.name for path in (HERE / "templates").glob("*.html")]
+    assert "site.html" in names and all(templates.env.autoescape(name) is True for name in names)
