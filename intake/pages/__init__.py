@@ -7,20 +7,38 @@ a site's token its own site only. Signed in with a session cookie (see
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
-from intake.pages.rendering import STATIC_DIR
+from intake.api import API_PREFIX
+from intake.pages.rendering import STATIC_DIR, render
 from intake.pages.routers import advisories, portfolio, projects, signin, sites, trend
-from intake.pages.session import SignInRequired, session_key, signin_redirect
+from intake.pages.session import SignInRequired, session_key, signin_redirect, viewer_of
+
+PAGE_ERROR_TITLES = {404: "No such page", 405: "Not a page to open"}
 
 
 async def _sign_in_first(request: Request, error: SignInRequired):
     return signin_redirect(request, error)
 
 
+def _pages_for_browsers(api_answer):
+    """An unknown address outside the API, opened by a browser, is a page; the API keeps its JSON answers."""
+    async def answer(request: Request, error: HTTPException):
+        browsing = "text/html" in request.headers.get("accept", "")
+        if not browsing or request.url.path.startswith(API_PREFIX + "/") or error.status_code not in PAGE_ERROR_TITLES:
+            return await api_answer(request, error)
+        return render(request, "error.html", status_code=error.status_code, viewer=await viewer_of(request),
+                      title=PAGE_ERROR_TITLES[error.status_code],
+                      message="The dashboard has no page at this address.")
+
+    return answer
+
+
 def install_pages(app: FastAPI) -> None:
     """Mount the pages at `/` (after the API, so `/api/v1` and `/health` keep their routes)."""
     app.state.session_key = session_key(app.state.admin_token_hash)
     app.add_exception_handler(SignInRequired, _sign_in_first)
+    app.add_exception_handler(HTTPException, _pages_for_browsers(app.exception_handlers[HTTPException]))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="dashboard_static")
     for page in (signin, portfolio, sites, advisories, projects, trend):
         app.include_router(page.router)

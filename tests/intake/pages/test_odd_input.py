@@ -72,3 +72,26 @@ def test_odd_cookies_are_no_session_and_no_error(portfolio):
             answer = client.get("/", headers=header)
             assert answer.status_code == 303 and answer.headers["location"] == "/signin", cookie
             assert client.post("/signout", data={"csrf": "x"}, headers=header).status_code == 303
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/sites/1/nowhere", "/sites/%3Cscript%3E%2F", "/projects/a/b"])
+def test_an_address_with_no_page_opened_in_a_browser_is_a_404_page(admin, path):
+    answer = admin.get(path, headers=BROWSER, follow_redirects=True)  # a trailing slash is dropped first
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert "No such page" in answer.text and "Sign out" in answer.text
+    assert "<script>" not in answer.text
+
+
+def test_the_api_and_other_clients_keep_json_for_an_unknown_address(admin):
+    for path, headers in (("/api/v1/nowhere", BROWSER), ("/nowhere", {}), ("/nowhere", {"Accept": "*/*"})):
+        answer = admin.get(path, headers=headers)
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found", path
+
+
+def test_opening_the_sign_out_address_is_a_405_page(admin):
+    answer = admin.get("/signout", headers=BROWSER)
+    assert answer.status_code == 405 and answer.headers["content-type"].startswith("text/html")
+    assert admin.get("/").status_code == 200  # still signed in
