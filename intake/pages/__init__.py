@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from intake.api import API_PREFIX
-from intake.pages.rendering import STATIC_DIR, render
+from intake.pages.rendering import STATIC_DIR, error_page
 from intake.pages.routers import advisories, portfolio, projects, signin, sites, trend
 from intake.pages.session import SignInRequired, session_key, signin_redirect, viewer_of
 
@@ -27,9 +27,9 @@ def _pages_for_browsers(api_answer):
         browsing = "text/html" in request.headers.get("accept", "")
         if not browsing or request.url.path.startswith(API_PREFIX + "/") or error.status_code not in PAGE_ERROR_TITLES:
             return await api_answer(request, error)
-        return render(request, "error.html", status_code=error.status_code, viewer=await viewer_of(request),
-                      title=PAGE_ERROR_TITLES[error.status_code],
-                      message="The dashboard has no page at this address.")
+        return error_page(request, error.status_code, viewer=await viewer_of(request),
+                          title=PAGE_ERROR_TITLES[error.status_code],
+                          message="The dashboard has no page at this address.")
 
     return answer
 

@@ -75,3 +75,9 @@ def render(request: Request, template: str, *, status_code: int = 200, **context
     response = templates.TemplateResponse(request, template, {"url": url, **context}, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def error_page(request: Request, status_code: int, *, viewer, title: str, message: str, **context) -> Response:
+    """A refusal as a page: what went wrong, in the signed-in frame when there is a viewer."""
+    return render(request, "error.html", status_code=status_code, viewer=viewer, title=title, message=message,
+                  **context)

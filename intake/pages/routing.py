@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from intake.pages.rendering import render
+from intake.pages.rendering import error_page
 
 
 def problem_of(error: dict) -> tuple[str, str]:
@@ -27,10 +27,9 @@ def problem_of(error: dict) -> tuple[str, str]:
 def refusal(request: Request, error: RequestValidationError) -> Response:
     problems = [problem_of(problem) for problem in error.errors()]
     in_path = any(problem["loc"][0] == "path" for problem in error.errors())
-    return render(request, "error.html", status_code=404 if in_path else 400,
-                  viewer=getattr(request.state, "viewer", None),
-                  title="No such page" if in_path else "Bad link",
-                  message="This address is not one the dashboard makes:", problems=problems)
+    return error_page(request, 404 if in_path else 400, viewer=getattr(request.state, "viewer", None),
+                      title="No such page" if in_path else "Bad link",
+                      message="This address is not one the dashboard makes:", problems=problems)
 
 
 class PageRoute(APIRoute):

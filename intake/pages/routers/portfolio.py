@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Request
 
 from intake.deps import ReadConnectionDep
-from intake.pages.paging import PageQuery, offset_of, page_count
+from intake.pages.paging import PageQuery, offset_of, one_page
 from intake.pages.rendering import render
 from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
@@ -31,7 +31,6 @@ async def portfolio(request: Request, viewer: ViewerDep, conn: ReadConnectionDep
     counts, rows = await store.dashboard.portfolio(
         conn, only_site_id=viewer.only_site_id, kind=kind, q=search, limit=PAGE_SIZE,
         offset=offset_of(page, PAGE_SIZE), stale_after_hours=request.app.state.settings.stale_after_hours)
-    total = rows[0].total
-    return render(request, "portfolio.html", viewer=viewer, counts=counts,
-                  sites=[row for row in rows if row.id is not None], total=total, kind=kind, q=search or "",
-                  page=page, pages=page_count(total, PAGE_SIZE), kinds=KIND_LABELS)
+    sites, total, pages = one_page(rows, page_size=PAGE_SIZE, present="id")
+    return render(request, "portfolio.html", viewer=viewer, counts=counts, sites=sites, total=total, kind=kind,
+                  q=search or "", page=page, pages=pages, kinds=KIND_LABELS)

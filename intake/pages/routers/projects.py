@@ -6,8 +6,8 @@ from fastapi import Path, Request
 
 from foundation.vocabulary import MACHINE_NAME_PATTERN
 from intake.deps import ReadConnectionDep
-from intake.pages.paging import PageQuery, offset_of, page_count
-from intake.pages.rendering import render
+from intake.pages.paging import PageQuery, offset_of, one_page
+from intake.pages.rendering import error_page, render
 from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
@@ -25,9 +25,8 @@ async def project_page(request: Request, viewer: ViewerDep, conn: ReadConnection
     found = await store.dashboard.project(conn, project=project, only_site_id=viewer.only_site_id, limit=PAGE_SIZE,
                                           offset=offset_of(page, PAGE_SIZE), releases=RELEASES_SHOWN)
     if found.project is None:
-        return render(request, "error.html", status_code=404, viewer=viewer, title="No such project",
-                      message=f"No site you can see runs “{project}”, and drupal.org publishes no release of it.")
-    total = found.sites[0].total
-    return render(request, "project.html", viewer=viewer, project=found.project,
-                  sites=[row for row in found.sites if row.site_id is not None], total=total,
-                  releases=found.releases, page=page, pages=page_count(total, PAGE_SIZE))
+        return error_page(request, 404, viewer=viewer, title="No such project",
+                          message=f"No site you can see runs “{project}”, and drupal.org publishes no release of it.")
+    sites, total, pages = one_page(found.sites, page_size=PAGE_SIZE, present="site_id")
+    return render(request, "project.html", viewer=viewer, project=found.project, sites=sites, total=total,
+                  releases=found.releases, page=page, pages=pages)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from foundation.secrets import hash_token
 from intake.auth import MAX_TOKEN_LENGTH
 from intake.database import autocommit
-from intake.pages.rendering import render
+from intake.pages.rendering import error_page, render
 from intake.pages.routing import page_router
 from intake.pages.session import (
     SIGNIN_CSRF_COOKIE,
@@ -96,7 +96,7 @@ async def signout(request: Request):
     viewer = await viewer_of(request)
     if viewer is not None and (not same_origin(request)
                                or not hmac.compare_digest(viewer.csrf.encode(), csrf.encode())):
-        return render(request, "error.html", status_code=403, viewer=viewer, title="Not signed out",
+        return error_page(request, 403, viewer=viewer, title="Not signed out",
                       message="The sign-out form came from another page or site; you are still signed in.")
     response = RedirectResponse(request.app.url_path_for("page_signin"), status_code=303)
     clear_session_cookie(request, response)

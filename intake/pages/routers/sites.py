@@ -3,7 +3,7 @@
 from fastapi import Path, Request
 
 from intake.deps import ReadConnectionDep
-from intake.pages.rendering import render
+from intake.pages.rendering import error_page, render
 from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
@@ -20,12 +20,12 @@ async def site_page(request: Request, viewer: ViewerDep, conn: ReadConnectionDep
                     site_id: int = Path(ge=1, le=2**63 - 1)):
     if not viewer.may_see_site(site_id):
         # A site's session learns nothing about other ids, existing or not.
-        return render(request, "error.html", status_code=403, viewer=viewer, title="Not your site",
+        return error_page(request, 403, viewer=viewer, title="Not your site",
                       message="You are signed in with a site's token: it shows that site only.")
     settings = request.app.state.settings
     site = await store.sites.get(conn, site_id=site_id, token_hash=None, stale_after_hours=settings.stale_after_hours)
     if site.id is None:
-        return render(request, "error.html", status_code=404, viewer=viewer, title="No such site",
+        return error_page(request, 404, viewer=viewer, title="No such site",
                       message=f"There is no site with id {site_id}.")
     report = await store.dashboard.site_report(conn, site_id=site_id, syncs=SYNCS_SHOWN)
     events = await store.history.page(conn, site_id=site_id, token_hash=None, module=None, events=None, since=None,

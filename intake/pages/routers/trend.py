@@ -6,7 +6,7 @@ from fastapi import Query, Request
 
 from intake.deps import ReadConnectionDep
 from intake.pages.chart import line_chart
-from intake.pages.rendering import render
+from intake.pages.rendering import error_page, render
 from intake.pages.routing import page_router
 from intake.pages.session import ViewerDep
 from sql import store
@@ -18,7 +18,7 @@ router = page_router()
 async def trend_page(request: Request, viewer: ViewerDep, conn: ReadConnectionDep,
                      days: Annotated[int, Query(ge=7, le=3660)] = 90):
     if not viewer.is_admin:
-        return render(request, "error.html", status_code=403, viewer=viewer, title="Portfolio only",
+        return error_page(request, 403, viewer=viewer, title="Portfolio only",
                       message="The trend counts every site: sign in with the admin token to see it.")
     points = await store.trend.points(conn, days=days)
     chart = line_chart([p.day for p in points], {

@@ -1,8 +1,10 @@
 """Paging of the long lists: the page count, the offsets, and the pager's links (the demo has too few rows)."""
 
+from typing import NamedTuple
+
 import pytest
 
-from intake.pages.paging import offset_of, page_count
+from intake.pages.paging import offset_of, one_page, page_count
 from intake.pages.rendering import templates
 
 
@@ -28,3 +30,15 @@ def test_the_pager_links_the_neighbouring_pages_keeping_the_other_parameters_esc
     assert "previous" not in pager(1, 3) and 'href="?page=2"' in pager(1, 3)
     assert "next" not in pager(3, 3)
     assert pager(1, 1).strip() == ""
+
+
+class Row(NamedTuple):
+    total: int
+    site_id: int | None
+
+
+def test_a_page_past_the_end_is_empty_but_keeps_the_total():
+    assert one_page([Row(120, 3), Row(120, 4)], page_size=100, present="site_id") == ([Row(120, 3), Row(120, 4)],
+                                                                                       120, 2)
+    assert one_page([Row(120, None)], page_size=100, present="site_id") == ([], 120, 2)
+    assert one_page([Row(0, None)], page_size=100, present="site_id") == ([], 0, 1)
