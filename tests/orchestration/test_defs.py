@@ -15,7 +15,9 @@ JOBS = {
     "record_portfolio_trend": ["portfolio_trend"],
     "refresh_releases": ["portfolio_status", "release_data"],
 }
-SENSORS = {"catalog_sensor": ("reconcile", 30), "landing_sensor": ("ingest", 5)}
+# The landing sensor's minimum interval is a second under the configured 5 s, so the daemon's 5-second
+# sensor loop evaluates it on every pass.
+SENSORS = {"catalog_sensor": ("reconcile", 30), "landing_sensor": ("ingest", 4)}
 SCHEDULES = {
     "load_advisories_schedule": ("load_advisories", "30 */6 * * *"),
     "load_osv_advisories_schedule": ("load_osv_advisories", "45 */6 * * *"),
@@ -43,7 +45,8 @@ UPSTREAM = {
     "task_results": ["update_status"],
     "update_status": ["osv_advisories", "release_data", "security_advisories", "site_modules"],
 }
-RESOURCES = ["database", "osv_database", "release_feeds", "security_advisories"]
+# io_manager: the ingest job keeps its step values in memory (runs side by side never share frames).
+RESOURCES = ["database", "io_manager", "osv_database", "release_feeds", "security_advisories"]
 
 
 @pytest.fixture
@@ -91,7 +94,7 @@ def test_resources(monkeypatch, database_url):
 
 def test_the_landing_sensor_takes_its_interval_and_batch_size_from_the_settings_given():
     sensor = landing_sensor(Settings(_env_file=None, sensor_interval_seconds=11, ingest_batch_size=3))
-    assert (sensor.name, sensor.job_name, sensor.minimum_interval_seconds) == ("landing_sensor", "ingest", 11)
+    assert (sensor.name, sensor.job_name, sensor.minimum_interval_seconds) == ("landing_sensor", "ingest", 10)
 
 
 def test_settings_with_a_default_are_read_from_the_environment_as_they_are_used(monkeypatch, tmp_path):
