@@ -95,3 +95,10 @@ def test_opening_the_sign_out_address_is_a_405_page(admin):
     answer = admin.get("/signout", headers=BROWSER)
     assert answer.status_code == 405 and answer.headers["content-type"].startswith("text/html")
     assert admin.get("/").status_code == 200  # still signed in
+
+
+@pytest.mark.parametrize("path", ["/?page=x", "/sites/abc", "/trend?days=-1", "/projects/Not-A-Name"])
+def test_without_a_session_a_malformed_address_asks_to_sign_in_first(portfolio, path):
+    with httpx.Client(base_url=portfolio.base_url) as anonymous:
+        answer = anonymous.get(path)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/signin?next=")
