@@ -61,7 +61,8 @@ class SiteProjectRow(NamedTuple):
     coverage_state: str | None
     coverage_until: str | None
     coverage_additional_minors: int | None
-    modules: list[str]
+    modules: list[str]  # enabled
+    disabled_modules: list[str]
     advisory_ids: list[str]
     release_links: dict[str, str]  # version -> its drupal.org release page
     status_checked_at: datetime | None

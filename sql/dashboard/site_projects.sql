@@ -3,14 +3,18 @@
 -- not tell modules from themes as Drupal's tables do), each sorted by title
 -- regardless of case, as Drupal sorts them; the status shows in each row's
 -- colour, and the page's counts say how many are in trouble. Each with the
--- modules it includes and the drupal.org link of every release it names,
+-- modules it includes, enabled and disabled apart as Drupal lists them, and
+-- the drupal.org link of every release it names,
 -- from the feed of the site's Drupal generation.
 WITH site AS (
     SELECT id, CASE WHEN split_part(core_version, '.', 1) = '7' THEN '7.x' ELSE 'current' END AS feed_api
     FROM sites WHERE id = %(site_id)s
 ),
 included AS (
-    SELECT sm.project, array_agg(m.machine_name ORDER BY m.machine_name) AS modules,
+    SELECT sm.project,
+           coalesce(array_agg(m.machine_name ORDER BY m.machine_name) FILTER (WHERE sm.enabled), '{}') AS modules,
+           coalesce(array_agg(m.machine_name ORDER BY m.machine_name) FILTER (WHERE NOT sm.enabled), '{}')
+               AS disabled_modules,
            CASE WHEN bool_or(sm.module_type = 'core') THEN 'core'
                 WHEN bool_or(sm.module_type = 'contrib') THEN 'contrib'
                 ELSE 'custom' END AS project_type
@@ -26,7 +30,7 @@ SELECT sp.project, coalesce(p.title, sp.project) AS title, p.link,
        sp.known_vulnerable, sp.security_coverage ->> 'state' AS coverage_state,
        coalesce(sp.security_coverage ->> 'until_version', sp.security_coverage ->> 'until_date') AS coverage_until,
        (sp.security_coverage ->> 'additional_minors')::int AS coverage_additional_minors,
-       coalesce(included.modules, '{}') AS modules,
+       coalesce(included.modules, '{}') AS modules, coalesce(included.disabled_modules, '{}') AS disabled_modules,
        ARRAY(SELECT item ->> 'id' FROM jsonb_array_elements(sp.advisories) AS item
              WHERE item ->> 'id' IS NOT NULL) AS advisory_ids,
        coalesce(links.release_links, '{}'::jsonb) AS release_links,

@@ -186,3 +186,16 @@ def test_the_api_keeps_its_routes_beside_the_pages(portfolio, admin):
     sites = admin.get("/api/v1/sites", headers={"Authorization": f"Bearer {portfolio.admin_token}"})
     assert sites.status_code == 200 and sites.json()["total"] == len(portfolio.sites)
     assert admin.get("/api/v1/sites").status_code == 401  # a page session is not an API credential
+
+
+def test_a_project_s_disabled_modules_are_listed_apart_as_drupal_lists_them(portfolio, admin):
+    with psycopg.connect(portfolio.database_url) as conn:
+        found = conn.execute(
+            "SELECT sm.site_id, sm.project, m.machine_name FROM site_modules sm JOIN modules m ON m.id = sm.module_id "
+            "WHERE NOT sm.enabled AND sm.removed_at IS NULL ORDER BY sm.site_id, sm.project LIMIT 1").fetchone()
+    assert found, "the demo has no disabled module"
+    site_id, project, machine_name = found
+    rows = dict(re.findall(r'data-project="(\w+)">(.*?)</tr>', admin.get(f"/sites/{site_id}").text, re.DOTALL))
+    disabled = re.search(r"<li>Disabled: ([^<]*)</li>", rows[project])
+    assert disabled and machine_name in disabled.group(1).split(", ")
+    assert "<li>Enabled: " in rows[project]
