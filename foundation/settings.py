@@ -7,6 +7,7 @@ variable instead of failing later on the first request.
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,7 +66,10 @@ class Settings(BaseSettings):
 
     @field_validator("release_feed_url")
     @classmethod
-    def _no_trailing_slash(cls, url: str) -> str:
+    def _feed_base(cls, url: str) -> str:
+        # The feed client speaks HTTP(S) and reads local folders; any other scheme would fail at every fetch.
+        if urlsplit(url).scheme.lower() not in ("http", "https", "file"):
+            raise ValueError("must be an http://, https:// or file:// URL")
         return url.rstrip("/")
 
     @property

@@ -268,7 +268,9 @@ def process(as_json: JsonFlag = False) -> None:
     if processed.released_runs:
         parts.append(f"put back the payloads of dead runs {', '.join(processed.released_runs)}")
     if processed.waiting:
-        parts.append(f"{processed.waiting} payload(s) wait behind run(s) still in progress: "
+        waits = "waits" if processed.waiting == 1 else "wait"
+        behind = "a run" if len(processed.blocking_runs) == 1 else "runs"
+        parts.append(f"{counted(processed.waiting, 'payload')} {waits} behind {behind} still in progress: "
                      f"{', '.join(processed.blocking_runs) or 'unknown'}")
     summary = "; ".join(parts)
     if as_json:

@@ -162,6 +162,18 @@ def test_missing_inputs_and_an_unreachable_database_are_one_line_each(tmp_path, 
     assert one_line(unreachable.stderr).startswith("modwatch: cannot reach the database (MODWATCH_DATABASE_URL): ")
 
 
+def test_a_feed_url_modwatch_cannot_fetch_is_refused_in_one_line(tmp_path, database_url):
+    # ftp:// (or any scheme but http, https, file) would only fail later, at every fetch: refuse it at start.
+    terminal = cli_environment(tmp_path / "home", MODWATCH_DATABASE_URL=database_url,
+                               MODWATCH_RELEASE_FEED_URL="ftp://updates.example.org/release-history")
+
+    refused = run_cli("site", "list", environment=terminal)
+
+    assert refused.returncode == 2
+    line = one_line(refused.stderr)
+    assert "MODWATCH_RELEASE_FEED_URL" in line and "http://, https:// or file://" in line, line
+
+
 def test_pending_tasks_nothing_takes_say_why_and_failed_ones_are_retried(fresh_platform, tmp_path, fresh_database):
     site = fresh_platform.add_site("waiting")
     waiting = fresh_platform.push(site, shape_b([Module("views", "8.x-3.1")]))

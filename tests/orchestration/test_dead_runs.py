@@ -192,7 +192,7 @@ def test_process_stops_when_a_live_run_holds_the_earlier_payload(live_platform, 
         dagster_home, MODWATCH_DATABASE_URL=fresh_database, MODWATCH_RELEASE_FEED_URL="file:///nonexistent"))
 
     assert done.returncode == 1
-    assert done.stdout.strip().splitlines()[-1].endswith(f"1 payload(s) wait behind run(s) still in progress: "
+    assert done.stdout.strip().splitlines()[-1].endswith(f"1 payload waits behind a run still in progress: "
                                                          f"{run.run_id}"), done.stdout
     assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.STARTED
     assert task_rows(fresh_database)[waiting]["status"] == "pending"
