@@ -27,6 +27,7 @@ from orchestration.pipeline import landing
 from orchestration.pipeline.merge import merge_inventory
 from orchestration.pipeline.release_history import store_feeds, wanted_feeds
 from orchestration.pipeline.retries import is_transient, retried_when_transient
+from orchestration.pipeline.runs import run_shard
 from orchestration.pipeline.status import refresh_status
 from sql import tasks
 from transforms.inventory import PAYLOADS_SCHEMA, normalise_inventory, payload_body_errors
@@ -82,7 +83,8 @@ def normalised_inventory(
 ) -> pl.DataFrame:
     """Claim the batch's payloads and normalise both payload shapes into one frame."""
     with retried_when_transient(context), database.connect(autocommit=True) as conn:
-        claimed = landing.claim(conn, run_id=context.run.run_id, landing_ids=config.landing_ids)
+        claimed = landing.claim(conn, run_id=context.run.run_id, landing_ids=config.landing_ids,
+                                shard=run_shard(context.run))
         to_merge = [payload for payload in claimed if payload.merged_at is None]
         payloads, failures = payload_frame(to_merge)
         try:
