@@ -56,6 +56,7 @@ ADVISORIES_FILES = (ADVISORIES_DIR / "drupal-security-advisories-7.x.json", CURR
 # The Security Team's OSV advisories of the demo's projects.
 OSV_DIR = DEMO_DIR / "osv"
 RELEASES_JOB = "refresh_releases"
+TREND_JOB = "record_portfolio_trend"
 ACTOR = "demo"
 FINISHED = ("completed", "failed")
 
@@ -128,6 +129,14 @@ def load_release_data(instance: dg.DagsterInstance) -> Load:
     schedule would load it, so the UI shows it loaded. A feed broken on purpose makes it report a failure."""
     outcome = run_job(instance, RELEASES_JOB, {"ops": {"release_data": {"config": {"force": True}}}})
     return Load("release data", outcome, *releases_summary(outcome))
+
+
+def record_trend(instance: dg.DagsterInstance) -> Load:
+    """Record today's point of the portfolio trend, as the hourly schedule would, so the dashboard's trend
+    page has a point from the start."""
+    outcome = run_job(instance, TREND_JOB, {})
+    summary = "portfolio trend: today's point recorded" if outcome.success else "portfolio trend: not recorded"
+    return Load("trend", outcome, summary, outcome.success)
 
 
 def push_inventories(client: httpx.Client, sites: list[RegisteredSite]) -> dict[int, str]:
@@ -217,7 +226,7 @@ class Demo:
         # The sites' data is complete; the release data's own run follows (the ingest fetched every feed it
         # needed already), so the summary above waits for nothing but the sites.
         if {task.get("status") for task in statuses.values()} == {"completed"}:
-            self.record([load_release_data(self.instance)])
+            self.record([load_release_data(self.instance), record_trend(self.instance)])
 
     def record(self, loads: list[Load]) -> None:
         """Keep the loads for the summary and say at once what each did, with its run."""
@@ -244,9 +253,11 @@ class Demo:
         task_id = statuses.get(example.id, {}).get("task_id", "TASK_ID")
         auth = '-H "Authorization: Bearer $TOKEN"'
         lines += [
+            f"Dashboard: {api_url}/ (sign in with the admin token below)",
             "Try:",
             f"  TOKEN={self.admin_token}",
             f"  curl {auth} '{api_url}/api/v1/sites/{example.id}/modules?status=NOT_SECURE'",
+            f"  curl {auth} '{api_url}/api/v1/sites/{example.id}/projects'",
             f"  curl {auth} '{api_url}/api/v1/tasks/{task_id}/status'",
         ]
         return "\n".join(lines) + "\n"

@@ -28,7 +28,7 @@ EVERY_STATUS = {"NOT_SECURE", "REVOKED", "NOT_SUPPORTED", "NOT_CURRENT", "CURREN
 
 # What the demo loads, each by a run of its own job; every status asset is materialized by them too.
 LOADED_ASSETS = {"security_advisories": "load_advisories", "osv_advisories": "load_osv_advisories",
-                 "release_data": "refresh_releases"}
+                 "release_data": "refresh_releases", "portfolio_trend": "record_portfolio_trend"}
 STATUS_ASSETS = {"advisory_statuses", "portfolio_status", "update_status"}
 NO_STEP_LOG_CAPTURE = """
 compute_logs:
@@ -146,7 +146,7 @@ def test_every_demo_load_is_a_run_of_the_platforms_instance(demo_platform, runti
     assert latest_materialization_runs(instance, LOADED_ASSETS) == LOADED_ASSETS
     assert None not in latest_materialization_runs(instance, STATUS_ASSETS).values()
     loads = {load.outcome.run_id: load for load in prepared.loads}
-    assert [load.what for load in prepared.loads] == ["advisories"] * 3 + ["release data"]
+    assert [load.what for load in prepared.loads] == ["advisories"] * 3 + ["release data", "trend"]
     recorded = {run.run_id: run for run in instance.get_runs(filters=dg.RunsFilter(run_ids=list(loads)))}
     assert set(recorded) == set(loads)
     assert {run.status for run in recorded.values()} == {dg.DagsterRunStatus.SUCCESS}
@@ -156,11 +156,14 @@ def test_every_demo_load_is_a_run_of_the_platforms_instance(demo_platform, runti
     assert "demo: OSV advisories loaded: " in printed.out
     assert printed.out.count("demo: advisories loaded: ") == 2
     # The bundled gin_toolbar feed is broken on purpose: the release run says so, by name.
-    release = prepared.loads[-1]
+    release, trend = prepared.loads[-2:]
     assert not release.succeeded and "1 failed (gin_toolbar (current): feed could not be parsed" in release.summary
     assert f"demo: {release.summary} (run http://ui.example/runs/{release.outcome.run_id})" in printed.out
     # The summary names the advisory runs; the release data's line follows it.
     assert printed.out.index("demo loaded after") < printed.out.index(f"demo: {release.summary}")
+    # Then today's point of the trend, so the dashboard's trend page has one from the start.
+    assert trend.succeeded
+    assert f"demo: {trend.summary} (run http://ui.example/runs/{trend.outcome.run_id})" in printed.out
     assert all(f"advisories run   http://ui.example/runs/{load.outcome.run_id}" in printed.out
                for load in prepared.loads[:3])
 
