@@ -7,6 +7,8 @@ a site's token its own site only. Signed in with a session cookie (see
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from intake.api import API_PREFIX
@@ -27,8 +29,11 @@ def _pages_for_browsers(api_answer):
         browsing = "text/html" in request.headers.get("accept", "")
         if not browsing or request.url.path.startswith(API_PREFIX + "/") or error.status_code not in PAGE_ERROR_TITLES:
             return await api_answer(request, error)
-        return error_page(request, error.status_code, viewer=await viewer_of(request),
-                          title=PAGE_ERROR_TITLES[error.status_code],
+        try:
+            viewer = await viewer_of(request)
+        except (DBAPIError, PoolTimeoutError):  # a site's session is looked up: without it, a frame for no one
+            viewer = None
+        return error_page(request, error.status_code, viewer=viewer, title=PAGE_ERROR_TITLES[error.status_code],
                           message="The dashboard has no page at this address.")
 
     return answer

@@ -22,7 +22,7 @@ from intake.pages.rendering import error_page
 
 
 def problem_of(error: dict) -> tuple[str, str]:
-    """(`the query parameter "page"`, what is wrong with it) for one of pydantic's errors."""
+    """(`the query parameter “page”`, what is wrong with it) for one of pydantic's errors."""
     where, *name = error["loc"]
     place = {"path": "the path parameter", "query": "the query parameter"}.get(where, f"the {where} field")
     return f"{place} “{'.'.join(str(part) for part in name)}”", error["msg"]
