@@ -50,6 +50,7 @@ VERSIONS = FrameQuery.of(__file__, "versions", schema=VERSIONS_SCHEMA)
 PROJECTS = FrameQuery.of(__file__, "projects", schema=PROJECTS_SCHEMA)
 RELEASES = FrameQuery.of(__file__, "releases", schema=RELEASES_SCHEMA)
 STAGE = Script.of(__file__, "stage")
+LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
 
 
@@ -97,5 +98,6 @@ def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
     # in order instead of jumping across both for every row.
     copy_frame(conn, "stage_status", changed.select(STAGE_COLUMNS).sort("site_id", "project").with_columns(
         pg_text_array("also_available"), pg_text_array("security_updates"), pg_text_array("advisories")))
+    LATEST_VERSIONS(conn)
     return APPLY(conn)
 
