@@ -9,9 +9,11 @@ SET status = 'completed',
         'processing_time_ms', (extract(epoch FROM now() - p.started_at) * 1000)::bigint)
 FROM landing_payloads t
 LEFT JOIN LATERAL (
+    -- present modules whose project has a security update: the status lives on the project's row
     SELECT count(*) AS security_updates
     FROM site_modules sm
-    WHERE sm.site_id = t.site_id AND sm.removed_at IS NULL AND sm.security_update_available
+    JOIN site_projects sp ON sp.site_id = sm.site_id AND sp.project = sm.project
+    WHERE sm.site_id = t.site_id AND sm.removed_at IS NULL AND sp.security_update_available
 ) found ON true
 WHERE p.id = t.id
   AND p.run_id = %(run_id)s

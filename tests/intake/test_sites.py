@@ -26,7 +26,9 @@ def test_create_shows_the_token_once_and_stores_only_its_hash(api, admin_headers
     assert shown == {"id": created["id"], "name": "Intranet", "url": "https://intranet.example.org/",
                      "created_at": created["created_at"], "last_sync_at": None, "core_version": None,
                      "stale": False, "counts": {"modules": 0, "updates_available": 0, "security_updates": 0,
-                                                "known_vulnerable": 0}}
+                                                "known_vulnerable": 0},
+                     "project_counts": {"projects": 0, "updates_available": 0, "security_updates": 0,
+                                        "known_vulnerable": 0, "in_trouble": 0}}
 
 
 @pytest.mark.parametrize(
@@ -77,7 +79,7 @@ def test_list_is_paginated_with_the_total(api, admin_headers, create_site):
     assert first["total"] == 7 and first["limit"] == 3 and first["offset"] == 0
     assert [item["id"] for item in first["items"]] == ids[:3]
     assert set(first["items"][0]) == {"id", "name", "url", "created_at", "last_sync_at", "core_version", "stale",
-                                      "counts"}
+                                      "counts", "project_counts"}
     last = api.get("/api/v1/sites", params={"limit": 3, "offset": 6}, headers=admin_headers).json()
     assert [item["id"] for item in last["items"]] == ids[6:]
     beyond = api.get("/api/v1/sites", params={"offset": 100}, headers=admin_headers).json()
