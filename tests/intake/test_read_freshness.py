@@ -30,12 +30,15 @@ def test_the_etag_changes_when_a_run_changes_the_data(api, admin_headers, db):
     paths = [f"/api/v1/sites/{site_id}", f"/api/v1/sites/{site_id}/modules", "/api/v1/reports/security",
              "/api/v1/sites", "/api/v1/modules/pop_000000"]
     tags = {path: api.get(path, headers=admin_headers).headers["etag"] for path in paths}
-    # What a status run would do: the site's first module becomes insecure, and the security summaries follow.
+    # What a status run would do: the project of the site's first module becomes insecure, and the security
+    # summaries follow.
     with db.transaction():
-        db.execute("UPDATE site_modules SET status = 'NOT_SECURE', security_update_available = true, "
-                   "update_available = true, security_updates = '{8.x-1.9}' "
-                   "WHERE site_id = %s AND module_id = (SELECT id FROM modules WHERE machine_name = 'pop_000000')",
-                   (site_id,))
+        changed = db.execute("UPDATE site_projects SET status = 'NOT_SECURE', security_update_available = true, "
+                             "update_available = true, security_updates = '{8.x-1.9}' "
+                             "WHERE site_id = %s AND status <> 'NOT_SECURE' AND project = "
+                             "(SELECT project FROM modules WHERE machine_name = 'pop_000000')",
+                             (site_id,))
+        assert changed.rowcount == 1
         store.summaries.recount(db, site_ids=[site_id])
     for path, tag in tags.items():
         answer = api.get(path, headers={**admin_headers, "If-None-Match": tag})

@@ -5,10 +5,12 @@ ingest job would take far too long: `sites` sites of `modules_per_site`
 modules each, drawn from a catalogue of `catalog` modules with `versions`
 versions each. The first `core_modules` modules are on every site (as core's
 are); the rest slide over the catalogue, so every module is used by a similar
-share of sites. Roughly `insecure_permille` of the site modules are in
-trouble (NOT_SECURE, REVOKED or known-vulnerable), all of them on one module
-in 20 — as in a real portfolio, where trouble follows the few projects with
-an advisory out — and 15 % of the rest have an ordinary update.
+share of sites. A project has one state per site (one version, one status),
+as Drupal reports it: core's modules all share the state of the first.
+Roughly `insecure_permille` of the contrib site modules are in trouble
+(NOT_SECURE, REVOKED or known-vulnerable), all of them on one module in 20 —
+as in a real portfolio, where trouble follows the few projects with an
+advisory out — and 15 % of the rest have an ordinary update.
 
 Ids are never assumed: temporary tables number the generated rows, so the
 loader works on any database with the schema, emptied or not.
@@ -97,14 +99,17 @@ STEPS = [
         SELECT CASE WHEN picked.j < %(core_modules)s THEN picked.j
                     ELSE %(core_modules)s + (s.n * 131 + picked.j - %(core_modules)s)
                          %% (%(catalog)s - %(core_modules)s) END AS n,
-               abs(hashtext(s.n || ':' || picked.j)) %% 1000 AS b
+               -- a project has one state per site: core's modules all draw its first module's
+               abs(hashtext(s.n || ':' || CASE WHEN picked.j < %(core_modules)s THEN 0 ELSE picked.j END))
+                   %% 1000 AS b
     ) AS bucket
     JOIN pop_modules m ON m.n = bucket.n
     CROSS JOIN LATERAL (
-        -- Trouble sticks to one module in 20 (those with an advisory out), on
+        -- Trouble sticks to one project in 20 (those with an advisory out), on
         -- 20 x insecure_permille per mille of their sites: 70 %% of it
         -- NOT_SECURE, 10 %% REVOKED, 20 %% known-vulnerable (and NOT_CURRENT).
-        SELECT m.module_type <> 'custom' AND bucket.n %% 20 = 7 AS prone,
+        -- Core is not prone: its modules share the state of its first, which is not.
+        SELECT m.module_type = 'contrib' AND bucket.n %% 20 = 7 AS prone,
                least(%(insecure_permille)s * 20, 850) AS trouble
     ) AS risk
     CROSS JOIN LATERAL (
@@ -127,7 +132,7 @@ STEPS = [
     FROM pop_site_modules
     ORDER BY site_id, module_id
     """,
-    # A project's status is one per site: its first module's (core's twenty modules share one).
+    # One status per site and project: its modules share their state, so any of them speaks for it.
     """
     INSERT INTO site_projects (site_id, project, version, modules, status, status_reason, latest_version,
                                recommended_version, security_updates, update_available,
