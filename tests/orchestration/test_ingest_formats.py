@@ -37,10 +37,13 @@ def process(platform: Platform) -> None:
 
 def site_modules(db, site_id: int) -> dict[str, dict]:
     rows = db.execute(
-        "SELECT m.machine_name, sm.project, sm.module_type, sm.enabled, v.version_string AS version, sm.status, "
-        "sm.status_reason, sm.security_update_available, sm.removed_at "
+        "SELECT m.machine_name, sm.project, sm.module_type, sm.enabled, v.version_string AS version, sp.status, "
+        "sp.status_reason, sp.security_update_available, sm.removed_at "
         "FROM site_modules sm JOIN modules m ON m.id = sm.module_id "
-        "JOIN module_versions v ON v.id = sm.current_version_id WHERE sm.site_id = %s", (site_id,)).fetchall()
+        "JOIN module_versions v ON v.id = sm.current_version_id "
+        # a module's status is its project's on that site; every module has one once the run is done
+        "JOIN site_projects sp ON sp.site_id = sm.site_id AND sp.project = sm.project "
+        "WHERE sm.site_id = %s", (site_id,)).fetchall()
     return {row["machine_name"]: row for row in rows}
 
 
