@@ -15,6 +15,8 @@ Phases, in order:
    seconds apart, each timed until its task reads `completed`.
 """
 
+import argparse
+import json
 import os
 import platform
 import secrets
@@ -232,3 +234,72 @@ def _targets(intake: dict, merge: dict, end_to_end: dict, recompute: dict, queri
     return {name: {"value": value, "target": TARGETS[name],
                    "met": value <= TARGETS[name] if sense == "<=" else value >= TARGETS[name]}
             for name, (value, sense) in figures.items()}
+
+
+def run_status_only(options: BenchOptions, *, reuse: bool = False) -> dict:
+    """Only the status figures at scale: a portfolio of `scale_sites` x `scale_modules` loaded with its
+    release data and advisories, then every status recomputed twice (every row written, then none).
+    With `reuse`, a database kept by an earlier run (`keep`) has its statuses set back to NOT_CHECKED
+    instead of being loaded again, so the same figure can be measured back to back."""
+    settings = Settings()
+    started = time.perf_counter()
+    server_url, server = resolve_database_url(settings.database_url, settings.home)
+    workdir = Path(tempfile.mkdtemp(prefix="modwatch-bench-"))
+    try:
+        if reuse:
+            database_url = ensure_database(server_url, options.database)
+            upgrade(database_url)
+            with connection.connect(database_url, autocommit=True) as conn:
+                scale.reset_statuses(conn)
+                loaded = {"sites": len(scale.site_ids(conn, label="scale")), "reused": True}
+        else:
+            drop_database(server_url, options.database)
+            database_url = ensure_database(server_url, options.database)
+            upgrade(database_url)
+            loaded = _load_scale(options, database_url, workdir)
+        recompute = phases.status_recompute(database_url)
+        return {"options": asdict(options), "scale_load": loaded, "status_recompute": recompute,
+                "status_recompute_3m_seconds": round(recompute["seconds"] * 3_000_000
+                                                     / max(1, recompute["site_modules"]), 1),
+                "seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not options.keep:
+            drop_database(server_url, options.database)
+        del server
+
+
+def _load_scale(options: BenchOptions, database_url: str, workdir: Path) -> dict:
+    catalog = generate_catalog(options.projects, seed=options.seed)
+    feeds = write_feeds(catalog, workdir / "feeds")
+    advisories = write_advisories(catalog, workdir / "advisories.json", seed=options.seed)
+    osv = write_osv_advisories(catalog, workdir / "osv", seed=options.seed)
+    rows = generate_inventories(catalog, [options.scale_modules] * options.scale_sites, seed=options.seed + 2)
+    with connection.connect(database_url, autocommit=True) as conn:
+        load_advisories(conn, str(advisories))
+        load_osv(conn, str(osv))
+        loaded = load_portfolio(conn, rows, label="scale")
+        loaded |= load_release_data(conn, feeds.as_uri())
+    return loaded
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m modwatch.bench.runner --only status`: one phase of the benchmark, its JSON on stdout."""
+    parser = argparse.ArgumentParser(prog="python -m modwatch.bench.runner")
+    parser.add_argument("--only", choices=["status"], required=True, help="the phase to run alone")
+    parser.add_argument("--scale-sites", type=int, default=BenchOptions.scale_sites)
+    parser.add_argument("--scale-modules", type=int, default=BenchOptions.scale_modules)
+    parser.add_argument("--projects", type=int, default=BenchOptions.projects)
+    parser.add_argument("--seed", type=int, default=BenchOptions.seed)
+    parser.add_argument("--database", default=BENCH_DATABASE)
+    parser.add_argument("--keep", action="store_true", help="keep the database (for --reuse)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time again on the portfolio a --keep run left, statuses reset")
+    args = parser.parse_args(argv)
+    options = BenchOptions(scale_sites=args.scale_sites, scale_modules=args.scale_modules, projects=args.projects,
+                           seed=args.seed, database=args.database, keep=args.keep or args.reuse)
+    print(json.dumps(run_status_only(options, reuse=args.reuse), indent=2))
+
+
+if __name__ == "__main__":
+    main()

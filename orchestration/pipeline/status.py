@@ -26,6 +26,11 @@ from transforms.update_status import compute_update_status
 
 CORE_PROJECT = "drupal"
 CORE_FEED = "current"
+# From this share of a full recompute's projects changed on, the table is rebuilt and swapped in rather
+# than updated row by row: a row updated in place costs its heap tuple and an entry in every index, a
+# rebuilt one a sequential write and one sorted index build; measured, the rebuild of every row takes
+# about as long as updating a fifth of them.
+REBUILD_SHARE = 0.2
 
 
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
@@ -114,11 +119,14 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
     )
 
 
-def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None) -> dict[str, int]:
+def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, *,
+                   rebuild: bool | None = None) -> dict[str, int]:
     """Recompute statuses for the given sites' projects (every site when None), and their security
-    summaries."""
+    summaries. `rebuild`: write a whole new table (True) or update rows in place (False); None: rebuild
+    when a full recompute changes REBUILD_SHARE of its projects or more."""
     computed = compute_statuses(*load_inputs(conn, site_ids))
-    written = write_changed(conn, changed_statuses(computed), checked=computed.height, site_ids=site_ids)
+    written = write_changed(conn, changed_statuses(computed), checked=computed.height, site_ids=site_ids,
+                            rebuild=rebuild)
     return {"site_modules_checked": int(computed["modules"].sum()), **written}
 
 
@@ -139,12 +147,14 @@ def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_changed(conn: psycopg.Connection, changed: pl.DataFrame, *, checked: int,
-                  site_ids: list[int] | None = None) -> dict[str, int]:
+                  site_ids: list[int] | None = None, rebuild: bool | None = None) -> dict[str, int]:
     """Write back `changed` (rows of `changed_statuses`), then recount the security summaries of `site_ids`
     (rebuild them all when None) in the same transaction: the report never sees statuses and summaries
-    that disagree."""
+    that disagree. `rebuild` as `refresh_status` has it."""
+    if rebuild is None:
+        rebuild = site_ids is None and changed.height >= REBUILD_SHARE * checked
     with conn.transaction():
-        updated = 0 if changed.is_empty() else statuses.write(conn, changed)
+        updated = 0 if changed.is_empty() else statuses.write(conn, changed, rebuild=rebuild)
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
     return {"site_projects_checked": checked, "site_projects_changed": updated,

@@ -22,6 +22,7 @@ SITE_MODULES_INSERT = Statement.of(__file__, "site_modules_insert")
 SITE_PROJECTS_INSERT = Statement.of(__file__, "site_projects_insert")
 ANALYZE_INVENTORY = Script.of(__file__, "analyze_inventory")
 ANALYZE_RELEASES = Script.of(__file__, "analyze_releases")
+RESET_STATUSES = Script.of(__file__, "reset_statuses")
 
 
 class StatusCount(NamedTuple):
@@ -69,6 +70,11 @@ def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFra
 
 def analyze_releases(conn: psycopg.Connection) -> None:
     ANALYZE_RELEASES(conn)
+
+
+def reset_statuses(conn: psycopg.Connection) -> None:
+    """Every site project NOT_CHECKED again (a loaded portfolio timed once more)."""
+    RESET_STATUSES(conn)
 
 
 def site_ids(conn: psycopg.Connection, *, label: str) -> list[int]:

@@ -52,6 +52,8 @@ RELEASES = FrameQuery.of(__file__, "releases", schema=RELEASES_SCHEMA)
 STAGE = Script.of(__file__, "stage")
 LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
+REBUILD = Script.of(__file__, "rebuild")
+SWAP = Script.of(__file__, "swap")
 
 
 def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
@@ -89,15 +91,21 @@ def releases(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.Data
     return RELEASES.frame(conn, projects=projects)
 
 
-def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
+def write(conn: psycopg.Connection, changed: pl.DataFrame, *, rebuild: bool = False) -> int:
     """Write the statuses of `changed` (STAGE_COLUMNS, the lists as lists), every row of which differs from
     the stored one or is new; answers how many site projects were written. Run inside the caller's
-    transaction."""
+    transaction.
+
+    `rebuild`: when most rows change, write a new table (the changed rows and every other one as stored)
+    and swap it in, instead of updating each row in place; the table ends the same either way."""
     STAGE(conn)
     # In the table's key order: the upsert then walks the primary key and the heap (filled site by site)
     # in order instead of jumping across both for every row.
     copy_frame(conn, "stage_status", changed.select(STAGE_COLUMNS).sort("site_id", "project").with_columns(
         pg_text_array("also_available"), pg_text_array("security_updates"), pg_text_array("advisories")))
     LATEST_VERSIONS(conn)
-    return APPLY(conn)
-
+    if not rebuild:
+        return APPLY(conn)
+    REBUILD(conn)
+    SWAP(conn)
+    return changed.height

@@ -1,0 +1,142 @@
+"""A full status recompute that rebuilds `site_projects` and swaps it in leaves exactly the table the
+row-by-row insert-or-update leaves: same rows, same indexes, keys, checks and generated column, and
+nothing to write afterwards."""
+
+import threading
+
+import psycopg
+import pytest
+
+from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds, write_osv_advisories
+from modwatch.bench.inventories import generate_inventories
+from modwatch.bench.scale import load_portfolio, load_release_data
+from orchestration.pipeline.advisories import load_advisories, load_osv
+from orchestration.pipeline.status import refresh_status
+from sql import scale
+
+COLUMNS = ("site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version, "
+           "recommended_version, also_available, security_updates, update_available, security_update_available, "
+           "known_vulnerable, advisories, security_coverage, in_trouble")
+
+SUMMARIES = ("SELECT site_id, not_secure, revoked, known_vulnerable, affected_projects, affected_modules "
+             "FROM site_security_summary ORDER BY site_id")
+
+
+@pytest.fixture
+def portfolio(database_url, tmp_path) -> str:
+    """A generated portfolio (40 sites x 80 modules over 60 projects) with feeds and advisories stored and
+    every status NOT_CHECKED, some modules removed."""
+    catalog = generate_catalog(60, seed=3)
+    feeds = write_feeds(catalog, tmp_path / "feeds")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        load_advisories(conn, str(write_advisories(catalog, tmp_path / "advisories.json", seed=3)))
+        load_osv(conn, str(write_osv_advisories(catalog, tmp_path / "osv", seed=3)))
+        load_portfolio(conn, generate_inventories(catalog, [80] * 40, seed=5), label="scale")
+        load_release_data(conn, feeds.as_uri())
+        # A few removed modules: projects that are gone, and projects only some of whose modules are.
+        conn.execute("UPDATE site_modules SET removed_at = now() - interval '1 day' WHERE id % 17 = 0")
+    return database_url
+
+
+def table(db, columns: str = COLUMNS) -> list[dict]:
+    return db.execute(f"SELECT {columns} FROM site_projects ORDER BY site_id, project").fetchall()
+
+
+def shape(db) -> dict:
+    """The table's definition as the catalog has it: columns, indexes, constraints, grants."""
+    return {
+        "columns": db.execute("SELECT column_name, data_type, is_nullable, column_default, is_generated, "
+                              "generation_expression FROM information_schema.columns "
+                              "WHERE table_name = 'site_projects' ORDER BY ordinal_position").fetchall(),
+        "indexes": db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'site_projects' "
+                              "ORDER BY indexname").fetchall(),
+        "constraints": db.execute("SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+                                  "WHERE conrelid = 'site_projects'::regclass ORDER BY conname").fetchall(),
+        "grants": db.execute("SELECT relacl::text AS acl FROM pg_class WHERE oid = 'site_projects'::regclass"
+                             ).fetchall(),
+    }
+
+
+def test_the_rebuild_leaves_the_table_the_updates_leave(portfolio, db):
+    db.execute("GRANT SELECT ON site_projects TO PUBLIC")
+    before = shape(db)
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        updated = refresh_status(conn, None, rebuild=False)
+        incremental = table(db)
+        summaries = db.execute(SUMMARIES).fetchall()
+        scale.reset_statuses(conn)
+        rebuilt = refresh_status(conn, None, rebuild=True)
+        assert rebuilt["site_projects_changed"] == updated["site_projects_changed"] == len(incremental)
+        assert table(db) == incremental
+        assert shape(db) == before
+        assert db.execute(SUMMARIES).fetchall() == summaries
+        # The generated statuses are not all alike: the comparison covers every kind of row.
+        kinds = {(row["status"], row["known_vulnerable"], row["removed_at"] is None, row["security_coverage"] is None)
+                 for row in incremental}
+        assert len({status for status, *_ in kinds}) >= 3 and any(vulnerable for _, vulnerable, *_ in kinds)
+        assert any(not present for _, _, present, _ in kinds) and any(not none for *_, none in kinds)
+        unchecked = db.execute("SELECT count(*) AS n FROM site_projects WHERE status_checked_at IS NULL").fetchone()
+        assert unchecked["n"] == 0
+        # No drift: recomputing from scratch finds nothing to write.
+        again = refresh_status(conn, None)
+        assert again["site_projects_changed"] == 0
+        # The foreign key came along: deleting a site deletes its projects.
+        site_id = incremental[0]["site_id"]
+        conn.execute("DELETE FROM sites WHERE id = %s", (site_id,))
+        assert db.execute("SELECT count(*) AS n FROM site_projects WHERE site_id = %s",
+                          (site_id,)).fetchone()["n"] == 0
+        assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'"
+                          ).fetchone()["n"] == 0
+
+
+def test_a_rebuild_keeps_the_rows_it_did_not_change(portfolio, db):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        refresh_status(conn, None, rebuild=False)
+        settled = table(db, COLUMNS + ", status_checked_at")
+        # A few rows drift (a tampered status); the rest stay as they are, down to when they were checked.
+        db.execute("UPDATE site_projects SET status = 'NOT_CHECKED' WHERE site_id % 7 = 0")
+        drifted = db.execute("SELECT count(*) AS n FROM site_projects WHERE site_id % 7 = 0").fetchone()["n"]
+        written = refresh_status(conn, None, rebuild=True)
+        assert written["site_projects_changed"] == drifted > 0
+        now = table(db, COLUMNS + ", status_checked_at")
+        assert [row for row in now if row["site_id"] % 7] == [row for row in settled if row["site_id"] % 7]
+        ignore_checked = [{**row, "status_checked_at": None} for row in now]
+        assert ignore_checked == [{**row, "status_checked_at": None} for row in settled]
+
+
+def test_a_full_recompute_rebuilds_only_when_most_rows_change(portfolio, db):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        oid = db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"]
+        refresh_status(conn, None)  # every row NOT_CHECKED: rebuilt, a new table
+        rebuilt_oid = db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"]
+        assert rebuilt_oid != oid
+        db.execute("UPDATE site_projects SET status = 'NOT_CHECKED' "
+                   "WHERE (site_id, project) IN (SELECT site_id, project FROM site_projects LIMIT 3)")
+        assert refresh_status(conn, None)["site_projects_changed"] == 3  # a few rows: updated in place
+        assert db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"] == rebuilt_oid
+
+
+def test_readers_see_the_old_table_or_the_new_one_never_a_half(portfolio, db):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        total = db.execute("SELECT count(*) AS n FROM site_projects").fetchone()["n"]
+        seen: list[tuple[int, int]] = []
+        stop = threading.Event()
+
+        def read() -> None:
+            with psycopg.connect(portfolio, autocommit=True) as reader:
+                while not stop.is_set():
+                    seen.append(reader.execute(
+                        "SELECT count(*), count(*) FILTER (WHERE status = 'NOT_CHECKED') FROM site_projects"
+                    ).fetchone())
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        try:
+            refresh_status(conn, None, rebuild=True)
+        finally:
+            stop.set()
+            thread.join()
+        after = db.execute("SELECT count(*) FILTER (WHERE status = 'NOT_CHECKED') AS n FROM site_projects"
+                           ).fetchone()["n"]
+        assert after < total and seen and all(rows == total for rows, _ in seen)
+        assert {unchecked for _, unchecked in seen} <= {total, after}
