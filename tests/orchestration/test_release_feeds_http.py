@@ -104,8 +104,8 @@ def stored_releases(db, name: str) -> list[tuple[int, str]]:
     return [(row["id"], row["version"]) for row in rows]
 
 
-def module_status(db, site: Site, project: str) -> tuple[str, str | None]:
-    row = db.execute("SELECT status, status_reason FROM site_modules WHERE site_id = %s AND project = %s",
+def project_status(db, site: Site, project: str) -> tuple[str, str | None]:
+    row = db.execute("SELECT status, status_reason FROM site_projects WHERE site_id = %s AND project = %s",
                      (site.id, project)).fetchone()
     return row["status"], row["status_reason"]
 
@@ -120,7 +120,7 @@ def test_a_served_feed_is_parsed_and_stored(platform, feeds, release_feeds, db):
     project = project_row(db, "token")
     assert (project["fetch_state"], project["fetch_error"], project["title"]) == ("ok", None, "Token")
     assert [version for _, version in stored_releases(db, "token")] == ["8.x-1.5", "8.x-1.6"]
-    assert module_status(db, site, "token")[0] == "NOT_CURRENT"
+    assert project_status(db, site, "token")[0] == "NOT_CURRENT"
 
 
 def test_a_404_means_no_release_data(platform, feeds, release_feeds, db):
@@ -131,8 +131,8 @@ def test_a_404_means_no_release_data(platform, feeds, release_feeds, db):
     assert [seen.answered for seen in feeds.requests_to("/in_house/current")] == [404]
     assert project_row(db, "in_house")["fetch_state"] == "not_found"
     assert stored_releases(db, "in_house") == []
-    assert module_status(db, site, "in_house") == ("UNKNOWN", "no release data on drupal.org")
-    assert module_status(db, site, "token")[0] == "CURRENT"
+    assert project_status(db, site, "in_house") == ("UNKNOWN", "no release data on drupal.org")
+    assert project_status(db, site, "token")[0] == "CURRENT"
 
     # drupal.org drops token's feed: its releases go, and so does the validator of the content that is gone.
     feeds.serve(TOKEN, Answer(404))
@@ -140,14 +140,14 @@ def test_a_404_means_no_release_data(platform, feeds, release_feeds, db):
     project = project_row(db, "token")
     assert (project["fetch_state"], project["etag"]) == ("not_found", None)
     assert stored_releases(db, "token") == []
-    assert module_status(db, site, "token") == ("UNKNOWN", "no release data on drupal.org")
+    assert project_status(db, site, "token") == ("UNKNOWN", "no release data on drupal.org")
 
     # The feed returns unchanged: fetched whole (no stale If-None-Match to earn a 304), data back.
     feeds.serve(TOKEN, Answer(body=TOKEN_1_5, etag='"v1"'))
     refresh(platform, release_feeds)
     assert feeds.requests_to(TOKEN)[-1].if_none_match is None
     assert project_row(db, "token")["fetch_state"] == "ok"
-    assert module_status(db, site, "token")[0] == "CURRENT"
+    assert project_status(db, site, "token")[0] == "CURRENT"
 
 
 def test_a_500_is_retried_with_backoff_then_failed_keeping_the_last_good_data(platform, feeds, release_feeds, db):
@@ -169,7 +169,7 @@ def test_a_500_is_retried_with_backoff_then_failed_keeping_the_last_good_data(pl
     assert project["last_success_at"] is not None
     # The failure is visible per project; statuses keep coming from the last good data.
     assert stored_releases(db, "token") == kept
-    assert module_status(db, site, "token")[0] == "CURRENT"
+    assert project_status(db, site, "token")[0] == "CURRENT"
 
 
 def test_a_failure_with_no_good_data_ever_is_not_fetched(platform, feeds, release_feeds, db):
@@ -183,7 +183,7 @@ def test_a_failure_with_no_good_data_ever_is_not_fetched(platform, feeds, releas
         project = project_row(db, name)
         assert project["fetch_state"] == "failed" and project["fetch_error"].startswith(f"HTTP {code}")
         assert project["last_success_at"] is None
-        assert module_status(db, site, name) == ("NOT_FETCHED", "failed to get available update data")
+        assert project_status(db, site, name) == ("NOT_FETCHED", "failed to get available update data")
 
 
 def test_a_server_slower_than_the_timeout_fails_instead_of_hanging(platform, feeds, release_feeds, db):
@@ -200,7 +200,7 @@ def test_a_server_slower_than_the_timeout_fails_instead_of_hanging(platform, fee
     assert "time" in failed["token (current)"].lower()
     project = project_row(db, "token")
     assert project["fetch_state"] == "failed" and "time" in project["fetch_error"].lower()
-    assert module_status(db, site, "token")[0] == "CURRENT"  # the slow answer's security release never arrived
+    assert project_status(db, site, "token")[0] == "CURRENT"  # the slow answer's security release never arrived
 
 
 def test_an_answer_dripping_in_slower_than_the_timeout_fails(feeds, release_feeds):
@@ -225,7 +225,7 @@ def test_broken_xml_fails_with_a_parse_error_keeping_the_last_good_data(platform
     project = project_row(db, "token")
     assert project["fetch_state"] == "failed" and project["fetch_error"].startswith("feed could not be parsed")
     assert stored_releases(db, "token") == kept
-    assert module_status(db, site, "token")[0] == "CURRENT"
+    assert project_status(db, site, "token")[0] == "CURRENT"
 
     # The broken body's ETag is not the data we hold: the next fetch must not earn a 304 with it.
     refresh(platform, release_feeds)
@@ -255,14 +255,14 @@ def test_a_conditional_get_answered_304_keeps_the_data_without_parsing(platform,
     assert stored_releases(db, "token") == kept  # the very same rows, not deleted and inserted again
     after = project_row(db, "token")
     assert after["fetch_state"] == "ok" and after["fetched_at"] > before["fetched_at"]
-    assert module_status(db, site, "token")[0] == "CURRENT"
+    assert project_status(db, site, "token")[0] == "CURRENT"
 
     # A new release changes the ETag: a full answer, parsed, and the site's status follows.
     feeds.serve(TOKEN, Answer(body=TOKEN_1_6_SECURITY, etag='"v2"', last_modified="Sat, 09 Mar 2024 16:00:00 GMT"))
     refresh(platform, release_feeds)
     assert feeds.requests_to(TOKEN)[-1].answered == 200 and len(parsed) == 1
     assert project_row(db, "token")["etag"] == '"v2"'
-    assert module_status(db, site, "token")[0] == "NOT_SECURE"
+    assert project_status(db, site, "token")[0] == "NOT_SECURE"
 
 
 def test_a_failure_then_a_success_is_retried_to_success(platform, feeds, release_feeds, db):
@@ -271,7 +271,7 @@ def test_a_failure_then_a_success_is_retried_to_success(platform, feeds, release
 
     assert [seen.answered for seen in feeds.requests_to(TOKEN)] == [500, 200]
     assert project_row(db, "token")["fetch_state"] == "ok"
-    assert module_status(db, site, "token")[0] == "CURRENT"
+    assert project_status(db, site, "token")[0] == "CURRENT"
 
 
 def test_concurrent_requests_never_exceed_the_limit(platform, feeds, release_feeds, db):
@@ -293,17 +293,18 @@ def test_concurrent_requests_never_exceed_the_limit(platform, feeds, release_fee
 def test_statuses_are_written_back_only_when_they_change(platform, feeds, release_feeds, db):
     feeds.serve(TOKEN, Answer(body=TOKEN_1_6_SECURITY))
     site = sync(platform, release_feeds, "unchanged", [Module("token", "8.x-1.5")])
-    stored = "SELECT status, security_updates, latest_version_id FROM site_modules WHERE site_id = %s"
+    stored = "SELECT status, security_updates, latest_version FROM site_projects WHERE site_id = %s"
     written = db.execute(stored, (site.id,)).fetchone()
     assert written["status"] == "NOT_SECURE" and written["security_updates"] == ["8.x-1.6"]
+    assert written["latest_version"] == "8.x-1.6"
 
-    assert refresh_run(platform, release_feeds)["portfolio_status"]["site_modules_changed"] == 0
+    assert refresh_run(platform, release_feeds)["portfolio_status"]["site_projects_changed"] == 0
 
-    # Drift in a list column or in the latest-version pointer alone is seen and repaired.
-    for tampering in ("UPDATE site_modules SET security_updates = '{}' WHERE site_id = %s",
-                      "UPDATE site_modules SET latest_version_id = NULL WHERE site_id = %s"):
+    # Drift in a list column or in the latest version alone is seen and repaired.
+    for tampering in ("UPDATE site_projects SET security_updates = '{}' WHERE site_id = %s",
+                      "UPDATE site_projects SET latest_version = NULL WHERE site_id = %s"):
         db.execute(tampering, (site.id,))
-        assert refresh_run(platform, release_feeds)["portfolio_status"]["site_modules_changed"] == 1
+        assert refresh_run(platform, release_feeds)["portfolio_status"]["site_projects_changed"] == 1
         assert db.execute(stored, (site.id,)).fetchone() == written
 
 
@@ -359,7 +360,7 @@ def test_feed_facts_skipped_releases_and_failed_feeds_are_named(platform, feeds,
     # pathauto's failure kept its last good data.
     assert [version for _, version in stored_releases(db, "pathauto")] == ["8.x-1.0"]
     assert project_row(db, "pathauto")["fetch_state"] == "failed"
-    assert module_status(db, site, "pathauto")[0] == "CURRENT"
+    assert project_status(db, site, "pathauto")[0] == "CURRENT"
 
 
 def test_a_clean_refresh_says_every_feed_was_read_whole(platform, feeds, release_feeds):
