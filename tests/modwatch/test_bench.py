@@ -7,6 +7,7 @@ import sys
 import uuid
 
 import polars as pl
+import psycopg
 import pytest
 
 from modwatch.bench.baseline import sync_rounds
@@ -101,3 +102,26 @@ def test_the_seed_design_syncs_row_by_row_and_reports_what_it_did(empty_database
     assert done["rows_per_second"] > 0
     # Row by row: a commit for every site module written, several statements around each.
     assert done["commits_per_row"] >= 1 and done["statements_per_row"] >= 3
+
+
+def test_the_status_phase_runs_alone_and_again_on_the_same_portfolio(database_server, tmp_path):
+    environment = {**os.environ, "MODWATCH_DATABASE_URL": database_server, "MODWATCH_HOME": str(tmp_path)}
+    database = f"modwatch_bench_{uuid.uuid4().hex[:8]}"
+    only = [sys.executable, "-m", "modwatch.bench.runner", "--only", "status", "--scale-sites", "10",
+            "--scale-modules", "50", "--projects", "40", "--database", database]
+    runs = [subprocess.run([*only, *extra], env=environment, capture_output=True, text=True, timeout=600)
+            for extra in (["--keep"], ["--reuse"])]
+    for done in runs:
+        assert done.returncode == 0, done.stderr[-3000:]
+    first, again = (json.loads(done.stdout) for done in runs)
+    assert first["scale_load"]["sites"] == again["scale_load"]["sites"] == 10 and again["scale_load"]["reused"]
+    for figures in (first, again):
+        recompute = figures["status_recompute"]
+        # Every project written once (all NOT_CHECKED), then nothing.
+        assert recompute["rows_changed"] == recompute["site_projects"] > 10 and recompute["rows_changed_again"] == 0
+        assert recompute["seconds"] > 0 and figures["status_recompute_3m_seconds"] > 0
+    assert first["status_recompute"]["statuses"] == again["status_recompute"]["statuses"]
+    # A reused portfolio is kept for the next time.
+    with psycopg.connect(database_server, autocommit=True) as conn:
+        assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is not None
+        conn.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
