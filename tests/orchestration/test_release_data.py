@@ -23,8 +23,8 @@ def write_feed(folder, releases: list[tuple[str, int, str]]) -> None:
 def token_row(db, site_id):
     return db.execute(
         "SELECT status, status_reason, recommended_version, security_updates, update_available, "
-        "security_update_available, known_vulnerable, advisories FROM site_modules WHERE site_id = %s",
-        (site_id,)).fetchone()
+        "security_update_available, known_vulnerable, advisories FROM site_projects "
+        "WHERE site_id = %s AND project = 'token'", (site_id,)).fetchone()
 
 
 def synced_site(platform, name: str):
@@ -86,7 +86,7 @@ def test_daily_reconciliation_reports_drift(platform, db, tmp_path):
     write_feed(tmp_path / "feeds", [("8.x-1.6", 1_710_000_000, "Security update"),
                                     ("8.x-1.5", 1_700_000_000, "Bug fixes, Insecure")])
     site = synced_site(platform, "drift")
-    db.execute("UPDATE site_modules SET status = 'CURRENT'")  # tampered: disagrees with the data
+    db.execute("UPDATE site_projects SET status = 'CURRENT'")  # tampered: disagrees with the data
     result = run_job("reconcile", {}, platform.instance)
     (check,) = result.get_asset_check_evaluations()
     assert check.check_name == "no_status_drift" and not check.passed
