@@ -120,8 +120,10 @@ def test_the_events_site_through_the_pipeline(demo_feeds_platform, db, database_
     assert run is not None and run.success
 
     rows = db.execute(
-        "SELECT m.machine_name, sm.project, sm.status, sm.recommended_version, sm.security_updates, "
-        "sm.security_update_available FROM site_modules sm JOIN modules m ON m.id = sm.module_id "
+        "SELECT m.machine_name, sm.project, sp.status, sp.recommended_version, sp.security_updates, "
+        "sp.security_update_available FROM site_modules sm JOIN modules m ON m.id = sm.module_id "
+        # a module's status is its project's on the site
+        "JOIN site_projects sp ON sp.site_id = sm.site_id AND sp.project = sm.project "
         "WHERE sm.site_id = %s AND sm.removed_at IS NULL", (site.id,)).fetchall()
     by_module = {row["machine_name"]: row for row in rows}
     assert {name: by_module[name]["status"] for (url, name) in EXPECTED if url == site.url} == {
@@ -139,6 +141,9 @@ def test_the_events_site_through_the_pipeline(demo_feeds_platform, db, database_
     core_rows = [row for row in rows if row["project"] == "drupal"]
     assert len(core_rows) == sum(module.module_type == "core" for module in DRUPAL10_EVENTS.modules)
     assert {(row["status"], tuple(row["security_updates"])) for row in core_rows} == {("NOT_CURRENT", ("10.3.9",))}
+    core_project = db.execute("SELECT modules FROM site_projects WHERE site_id = %s AND project = 'drupal'",
+                              (site.id,)).fetchone()
+    assert core_project["modules"] == len(core_rows)
 
     # (b) coverage from the release data as stored: 10.3 has one more minor, "update to 10.4 soon".
     with connection.connect(database_url) as conn:
