@@ -62,6 +62,18 @@ def test_sorted_pages_do_not_overlap(portfolio):
     assert [name for page in pages for name in page] == ["alpha", "delta", "gamma", "beta"]
 
 
+@pytest.mark.parametrize("sort", ["id", "-id", "name", "-name", "last_sync_at", "-last_sync_at",
+                                  "security_updates", "-security_updates"])
+def test_every_order_pages_as_it_lists(portfolio, sort):
+    # Each order reads only as far as its page: pages of two, then one past the end, add up to the list.
+    whole = names(portfolio.get("/sites", sort=sort), "name")
+    pages = [portfolio.get("/sites", sort=sort, limit=2, offset=offset).json() for offset in (0, 2, 4)]
+    assert [item["name"] for page in pages for item in page["items"]] == whole
+    assert [page["total"] for page in pages] == [4, 4, 4] and pages[2]["items"] == []
+    middle = portfolio.get("/sites", sort=sort, limit=2, offset=1).json()["items"]
+    assert [item["name"] for item in middle] == whole[1:3]
+
+
 def test_an_unknown_sort_is_refused(portfolio):
     for sort in ("url", "name; DROP TABLE sites", "--name", ""):
         assert error_paths(portfolio.get("/sites", sort=sort)) == ["query.sort"]
