@@ -4,7 +4,6 @@ advisories, and between them show every status of the update report. Its
 loads are runs of the platform's Dagster instance, on PostgreSQL as `up` keeps
 it, so the UI shows every asset materialized."""
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from modwatch import demo
 from modwatch.demo.inventories import DEMO_SITES, EXPECTED, EXPECTED_KNOWN_VULNERABLE
 from modwatch.runtime import Runtime, write_dagster_home
 from sql import connection
+from tests.support.dashboard import load_like_up
 from tests.support.databases import migrated_database
 from tests.support.live import ADMIN_TOKEN, make_settings
 from tests.support.platform import Platform
@@ -81,17 +81,6 @@ def site_module_rows(db) -> list[dict]:
         "JOIN modules m ON m.id = sm.module_id "
         "JOIN site_projects sp ON sp.site_id = sm.site_id AND sp.project = sm.project "
         "WHERE sm.removed_at IS NULL").fetchall()
-
-
-def load_like_up(platform: Platform, prepared: demo.Demo, timeout_seconds: float = 120) -> None:
-    """What `up --demo` does, with this test standing in for the daemon (sensor + ingest runs)."""
-    loader = prepared.load_in_background(platform.api.base_url, timeout_seconds=timeout_seconds)
-    deadline = time.monotonic() + timeout_seconds
-    while loader.is_alive() and time.monotonic() < deadline:
-        if platform.run_once() is None:
-            time.sleep(0.2)
-    loader.join(timeout=5)
-    assert not loader.is_alive()
 
 
 def latest_materialization_runs(instance: dg.DagsterInstance, assets) -> dict[str, str | None]:

@@ -3,7 +3,8 @@
 `demo_portfolio` registers the demo sites, loads the bundled advisories,
 pushes every inventory over HTTP and runs the real landing sensor and ingest
 job in this process until every task is done; then records the trend's point
-the way the schedule does.
+the way the schedule does. `load_like_up` is that load alone, which the demo's
+own tests run on the platform they build.
 """
 
 import re
