@@ -7,11 +7,17 @@
 -- the swap commits (a status written meanwhile would be lost); readers go on
 -- reading the current table.
 LOCK TABLE site_projects IN EXCLUSIVE MODE;
+-- Room for the hash and sorts of millions of rows in memory rather than on disk; no JIT compile for a
+-- plan that runs once.
+SET LOCAL work_mem = '256MB';
+SET LOCAL jit = off;
+ANALYZE stage_status;
 DROP TABLE IF EXISTS site_projects_next;
 CREATE TABLE site_projects_next (LIKE site_projects
     INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS);
--- In key order: the heap is filled site by site, as reads of one site want it. A staged
--- project of a site deleted since the inputs were read is left out, as its delete meant.
+-- The stage comes in key order and is read in that order: the heap is filled site by site, as
+-- reads of one site want it. A staged project of a site deleted since the inputs were read is left
+-- out, as its delete meant.
 INSERT INTO site_projects_next (
     site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version,
     recommended_version, also_available, security_updates, update_available, security_update_available,
@@ -23,8 +29,7 @@ SELECT sp.site_id, sp.project, sp.version, sp.datestamp, sp.modules, sp.removed_
        sp.security_update_available, sp.known_vulnerable, sp.advisories, sp.security_coverage,
        sp.status_checked_at
 FROM site_projects sp
-WHERE NOT EXISTS (SELECT 1 FROM stage_status st WHERE st.site_id = sp.site_id AND st.project = sp.project)
-ORDER BY 1, 2;
+WHERE NOT EXISTS (SELECT 1 FROM stage_status st WHERE st.site_id = sp.site_id AND st.project = sp.project);
 -- Index builds sort once instead of inserting row by row: give them room.
 SET LOCAL maintenance_work_mem = '256MB';
 DO $$
