@@ -73,6 +73,12 @@ def test_drush_8_on_a_drupal_7_site(drupal_feeds, db):
     assert modules["intranet_core"]["version"] == "" and modules["intranet_core"]["module_type"] == "custom"
     task = drupal_feeds.status(accepted["task_id"])
     assert task["status"] == "completed" and task["result"]["modules_created"] == 29
+    # The task counts the present modules whose project has a security update: every module of core 7.28,
+    # views and views_ui, webform.
+    with_update = [name for name, row in modules.items()
+                   if row["security_update_available"] and row["removed_at"] is None]
+    assert {"system", "node", "views", "views_ui", "webform"} <= set(with_update)
+    assert task["result"]["security_updates_found"] == len(with_update)
     assert "intranet_core: no version" in task["result"]["warnings"]
 
 
