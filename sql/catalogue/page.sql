@@ -12,7 +12,13 @@ WITH matching AS NOT MATERIALIZED (
 )
 SELECT counted.total, page.machine_name, page.display_name, page.project, page.module_type, page.description,
        page.drupal_org_link, page.created_at, page.updated_at, usage.site_count, versions.version_count
-FROM (SELECT count(*) AS total FROM matching) AS counted
+FROM (
+    -- Unfiltered, the total is the tally kept as modules come and go (migration 0014): counting
+    -- every module, custom ones included, would cost each page a scan of the catalogue.
+    SELECT CASE WHEN %(module_type)s::text IS NULL AND %(project)s::text IS NULL AND %(search)s::text IS NULL
+                THEN (SELECT coalesce(sum(tally.modules), 0)::bigint FROM module_tally tally)
+                ELSE (SELECT count(*) FROM matching) END AS total
+) AS counted
 LEFT JOIN LATERAL (
     SELECT * FROM matching ORDER BY machine_name LIMIT %(limit)s OFFSET %(offset)s
 ) AS page ON true

@@ -9,6 +9,7 @@ measured by hand (see the README) and depend on the machine.
 
 import json
 
+import psycopg
 import pytest
 
 from sql import store
@@ -40,6 +41,14 @@ def plan_nodes(db, statement: Statement, params: dict) -> list[dict]:
         node = stack.pop()
         nodes.append(node)
         stack.extend(node.get("Plans", []))
+    return nodes
+
+
+def subtree(node: dict) -> list[dict]:
+    nodes, stack = [], [node]
+    while stack:
+        nodes.append(stack.pop())
+        stack.extend(nodes[-1].get("Plans", []))
     return nodes
 
 
@@ -152,3 +161,45 @@ def test_the_catalogue(db, population):
     assert_indexed(db, store.catalogue.VERSIONS_PAGE, one)
     assert_indexed(db, store.catalogue.SITES_USING, one)
     assert_indexed(db, store.catalogue.SITES_NOT_USING, one)
+
+
+def catalogue_total(db, **filters) -> int:
+    params = {"module_type": None, "project": None, "search": None, "limit": 1, "offset": 0} | filters
+    return store.catalogue.page(db, **params)[0].total
+
+
+def add_modules(conn, prefix: str, count: int) -> None:
+    conn.execute("INSERT INTO modules (machine_name, display_name, module_type, project) "
+                 "SELECT %s || n, %s || n, 'custom', %s || n FROM generate_series(1, %s) AS n",
+                 (prefix, prefix, prefix, count))
+
+
+def test_the_catalogue_total_is_a_tally_kept_exact(db, database_url):
+    db.autocommit = True
+    assert catalogue_total(db) == 0
+    add_modules(db, "a_", 30)
+    db.execute("INSERT INTO modules (machine_name, display_name, module_type, project) "
+               "VALUES ('a_1', 'again', 'custom', 'a_1') ON CONFLICT DO NOTHING")  # no row added, none counted
+    # Writers on other connections (other slots, mostly), one rolled back, one the bulk loader's way.
+    with psycopg.connect(database_url, autocommit=True) as other, psycopg.connect(database_url) as rolled_back:
+        add_modules(other, "b_", 12)
+        add_modules(rolled_back, "c_", 7)
+        rolled_back.rollback()
+        with other.transaction():
+            other.execute("SET LOCAL session_replication_role = replica")
+            add_modules(other, "d_", 5)
+    db.execute("DELETE FROM modules WHERE machine_name LIKE 'a\\_%%' AND length(machine_name) = 3")  # a_1..a_9
+    expected = db.execute("SELECT count(*) AS n FROM modules").fetchone()["n"]
+    assert expected == 30 + 12 + 5 - 9
+    assert catalogue_total(db) == expected
+    # The filtered totals still count the matching modules.
+    assert catalogue_total(db, search="b_") == 12
+    # The unfiltered page reads the tally, not the catalogue.
+    nodes = plan_nodes(db, store.catalogue.PAGE, {"module_type": None, "project": None, "search": None,
+                                                  "limit": 50, "offset": 0})
+    assert "module_tally" in {relation for _, relation, _ in scans(nodes)}
+    counted = {relation for node in nodes if node["Node Type"] == "Aggregate"
+               for _, relation, _ in scans(subtree(node))}
+    assert "modules" not in counted, counted
+    db.execute("TRUNCATE modules CASCADE")
+    assert catalogue_total(db) == 0
