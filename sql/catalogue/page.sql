@@ -20,7 +20,18 @@ FROM (
                 ELSE (SELECT count(*) FROM matching) END AS total
 ) AS counted
 LEFT JOIN LATERAL (
-    SELECT * FROM matching ORDER BY machine_name LIMIT %(limit)s OFFSET %(offset)s
+    -- Unfiltered, the page walks the machine-name index as far as the page. Its own branch, because a
+    -- prepared statement's generic plan cannot know the filters are off: it took the filtered query for
+    -- a few rows and sorted the whole catalogue for every page.
+    (SELECT m.id, m.machine_name, m.display_name, m.project, m.module_type, m.description, m.drupal_org_link,
+            m.created_at, m.updated_at
+     FROM modules m
+     WHERE %(module_type)s::text IS NULL AND %(project)s::text IS NULL AND %(search)s::text IS NULL
+     ORDER BY m.machine_name LIMIT %(limit)s OFFSET %(offset)s)
+    UNION ALL
+    (SELECT * FROM matching
+     WHERE NOT (%(module_type)s::text IS NULL AND %(project)s::text IS NULL AND %(search)s::text IS NULL)
+     ORDER BY machine_name LIMIT %(limit)s OFFSET %(offset)s)
 ) AS page ON true
 LEFT JOIN LATERAL (
     -- All of the module's rows, counted index-only on ix_site_modules_module,
