@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import warnings
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -340,6 +341,10 @@ def advisories_load(
         raise typer.Exit(1)
 
 
+class BenchPhase(StrEnum):
+    status = "status"
+
+
 @app.command()
 def bench(
     sites: Annotated[int, typer.Option(help="Intake sites (1000-module payloads each).")] = 40,
@@ -357,15 +362,22 @@ def bench(
         "modwatch_bench"),
     keep: Annotated[bool, typer.Option("--keep", help="Keep the benchmark database afterwards.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
+    only: Annotated[BenchPhase | None, typer.Option(
+        help="Run one phase alone: `status` loads the scale portfolio and times a full recompute.")] = None,
+    reuse: Annotated[bool, typer.Option(
+        "--reuse", help="With --only status: time again on the portfolio a --keep run left, statuses reset.")] = False,
 ) -> None:
     """Run the real stack on generated data; print one JSON object of figures (SPEC §9)."""
     from modwatch.bench.progress import phase_progress
-    from modwatch.bench.runner import BenchOptions, run_bench
+    from modwatch.bench.runner import BenchOptions, run_bench, run_status_only
 
     options = BenchOptions(sites=sites, rounds=rounds, concurrency=concurrency, large_payloads=large_payloads,
                            e2e_payloads=e2e_payloads, e2e_spacing=e2e_spacing, scale_sites=scale_sites,
                            scale_modules=scale_modules, query_requests=query_requests, projects=projects,
-                           seed=seed, database=database, keep=keep)
+                           seed=seed, database=database, keep=keep or reuse)
+    if only is BenchPhase.status:
+        typer.echo(json.dumps(run_status_only(options, reuse=reuse), indent=2))
+        return
     with phase_progress(not no_progress) as progress:
         figures = run_bench(options, progress)
     typer.echo(json.dumps(figures, indent=2))

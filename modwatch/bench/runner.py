@@ -15,8 +15,6 @@ Phases, in order:
    seconds apart, each timed until its task reads `completed`.
 """
 
-import argparse
-import json
 import os
 import platform
 import secrets
@@ -281,25 +279,3 @@ def _load_scale(options: BenchOptions, database_url: str, workdir: Path) -> dict
         loaded = load_portfolio(conn, rows, label="scale")
         loaded |= load_release_data(conn, feeds.as_uri())
     return loaded
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`python -m modwatch.bench.runner --only status`: one phase of the benchmark, its JSON on stdout."""
-    parser = argparse.ArgumentParser(prog="python -m modwatch.bench.runner")
-    parser.add_argument("--only", choices=["status"], required=True, help="the phase to run alone")
-    parser.add_argument("--scale-sites", type=int, default=BenchOptions.scale_sites)
-    parser.add_argument("--scale-modules", type=int, default=BenchOptions.scale_modules)
-    parser.add_argument("--projects", type=int, default=BenchOptions.projects)
-    parser.add_argument("--seed", type=int, default=BenchOptions.seed)
-    parser.add_argument("--database", default=BENCH_DATABASE)
-    parser.add_argument("--keep", action="store_true", help="keep the database (for --reuse)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="time again on the portfolio a --keep run left, statuses reset")
-    args = parser.parse_args(argv)
-    options = BenchOptions(scale_sites=args.scale_sites, scale_modules=args.scale_modules, projects=args.projects,
-                           seed=args.seed, database=args.database, keep=args.keep or args.reuse)
-    print(json.dumps(run_status_only(options, reuse=args.reuse), indent=2))
-
-
-if __name__ == "__main__":
-    main()

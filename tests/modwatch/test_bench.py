@@ -107,7 +107,7 @@ def test_the_seed_design_syncs_row_by_row_and_reports_what_it_did(empty_database
 def test_the_status_phase_runs_alone_and_again_on_the_same_portfolio(database_server, tmp_path):
     environment = {**os.environ, "MODWATCH_DATABASE_URL": database_server, "MODWATCH_HOME": str(tmp_path)}
     database = f"modwatch_bench_{uuid.uuid4().hex[:8]}"
-    only = [sys.executable, "-m", "modwatch.bench.runner", "--only", "status", "--scale-sites", "10",
+    only = [sys.executable, "-m", "modwatch.cli", "bench", "--only", "status", "--scale-sites", "10",
             "--scale-modules", "50", "--projects", "40", "--database", database]
     runs = [subprocess.run([*only, *extra], env=environment, capture_output=True, text=True, timeout=600)
             for extra in (["--keep"], ["--reuse"])]
