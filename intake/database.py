@@ -16,7 +16,10 @@ from foundation.database import sqlalchemy_url
 
 # A request never waits long on the database: a lock held elsewhere or a
 # stuck server becomes a 503 the client can retry, not a hung connection.
-SESSION_OPTIONS = "-c lock_timeout=5s -c statement_timeout=15s -c idle_in_transaction_session_timeout=60s"
+# No JIT: a prepared statement's generic plan, costed with a guessed row count, can be compiled just in
+# time for far longer than the read itself takes.
+SESSION_OPTIONS = ("-c lock_timeout=5s -c statement_timeout=15s -c idle_in_transaction_session_timeout=60s"
+                   " -c jit=off")
 
 
 def make_engine(database_url: str) -> AsyncEngine:
