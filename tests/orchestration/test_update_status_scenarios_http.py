@@ -166,6 +166,11 @@ def test_drupal_scenario_over_http(synced, scenario: Scenario):
     present = [stamp for stamp in scenario.datestamps if stamp is not None]
     assert row["datestamp"] == (max(present) if present else None)
     assert row["security_update_available"] is bool(scenario.security)
+    # Each module row carries its project's status.
+    answer = platform.api.get(f"/api/v1/sites/{seen.site.id}/modules", headers=platform.admin_headers)
+    assert answer.status_code == 200, answer.text
+    assert sorted((m["machine_name"], m["status"]) for m in answer.json()["items"]
+                  if m["machine_name"] != "system") == [(name, scenario.status) for name in seen.modules]
 
 
 def test_core_is_a_project_of_its_own_on_every_site(synced):
