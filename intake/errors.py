@@ -124,8 +124,8 @@ def _validation_response(error: RequestValidationError) -> JSONResponse:
         return error_response(400, "malformed_json", f"the body is not valid JSON: {malformed[0]['msg']}",
                               details=[detail(_parameter_path(p["loc"]), p["msg"], p["type"]) for p in malformed])
     details = [detail(_parameter_path(p["loc"]), p["msg"], p["type"]) for p in problems]
-    return error_response(422, "validation_failed", f"the request is invalid ({len(details)} problem{'' if len(details) == 1 else 's'})",
-                          details=details)
+    problems_said = f"{len(details)} problem" + ("" if len(details) == 1 else "s")
+    return error_response(422, "validation_failed", f"the request is invalid ({problems_said})", details=details)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
