@@ -21,6 +21,8 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -66,22 +68,31 @@ class BenchOptions:
     keep: bool = False            # keep the benchmark database afterwards
 
 
-def run_bench(options: BenchOptions, progress) -> dict:
+@contextmanager
+def bench_database(options: BenchOptions, *, fresh: bool = True) -> Iterator[tuple[Settings, str, Path]]:
+    """The benchmark's database on the platform's server, migrated (emptied first when `fresh`), and a
+    scratch folder; both gone afterwards unless `options.keep`."""
     settings = Settings()
-    started = time.perf_counter()
     server_url, server = resolve_database_url(settings.database_url, settings.home)
-    drop_database(server_url, options.database)
+    if fresh:
+        drop_database(server_url, options.database)
     database_url = ensure_database(server_url, options.database)
     workdir = Path(tempfile.mkdtemp(prefix="modwatch-bench-"))
     try:
         upgrade(database_url)
-        return _run(options, settings, database_url, workdir, progress) | {
-            "seconds": round(time.perf_counter() - started, 1)}
+        yield settings, database_url, workdir
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if not options.keep:
             drop_database(server_url, options.database)
         del server
+
+
+def run_bench(options: BenchOptions, progress) -> dict:
+    started = time.perf_counter()
+    with bench_database(options) as (settings, database_url, workdir):
+        return _run(options, settings, database_url, workdir, progress) | {
+            "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _environment(settings: Settings, database_url: str, workdir: Path, feeds: Path, advisories: Path,
@@ -239,32 +250,19 @@ def run_status_only(options: BenchOptions, *, reuse: bool = False) -> dict:
     release data and advisories, then every status recomputed twice (every row written, then none).
     With `reuse`, a database kept by an earlier run (`keep`) has its statuses set back to NOT_CHECKED
     instead of being loaded again, so the same figure can be measured back to back."""
-    settings = Settings()
     started = time.perf_counter()
-    server_url, server = resolve_database_url(settings.database_url, settings.home)
-    workdir = Path(tempfile.mkdtemp(prefix="modwatch-bench-"))
-    try:
+    with bench_database(options, fresh=not reuse) as (_, database_url, workdir):
         if reuse:
-            database_url = ensure_database(server_url, options.database)
-            upgrade(database_url)
             with connection.connect(database_url, autocommit=True) as conn:
                 scale.reset_statuses(conn)
                 loaded = {"sites": len(scale.site_ids(conn, label="scale")), "reused": True}
         else:
-            drop_database(server_url, options.database)
-            database_url = ensure_database(server_url, options.database)
-            upgrade(database_url)
             loaded = _load_scale(options, database_url, workdir)
         recompute = phases.status_recompute(database_url)
         return {"options": asdict(options), "scale_load": loaded, "status_recompute": recompute,
                 "status_recompute_3m_seconds": round(recompute["seconds"] * 3_000_000
                                                      / max(1, recompute["site_modules"]), 1),
                 "seconds": round(time.perf_counter() - started, 1)}
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if not options.keep:
-            drop_database(server_url, options.database)
-        del server
 
 
 def _load_scale(options: BenchOptions, database_url: str, workdir: Path) -> dict:
