@@ -20,7 +20,6 @@ import pytest
 from dagster._core.launcher import WorkerStatus
 from dagster._core.storage.tags import GRPC_INFO_TAG
 
-from modwatch.runtime import write_dagster_home
 from orchestration.launcher import HOST_TAG, PID_TAG, PROCESS_START_TAG, in_process_tags, worker_health
 from orchestration.pipeline.runs import ingest_run_config
 from sql import tasks
@@ -42,20 +41,6 @@ def fresh_database(database_server):
     """The platform's tables and Dagster's storage in one database, as `modwatch up` has them."""
     with migrated_database(database_server, "dead_runs") as url:
         yield url
-
-
-@pytest.fixture
-def dagster_home(tmp_path, fresh_database, monkeypatch):
-    monkeypatch.setenv("MODWATCH_DATABASE_URL", fresh_database)
-    home = tmp_path / "home"
-    write_dagster_home(home / "dagster")
-    return home
-
-
-@pytest.fixture
-def instance(dagster_home):
-    with dg.DagsterInstance.from_config(str(dagster_home / "dagster")) as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import pytest
 from psycopg.rows import dict_row
 
 from foundation.settings import Settings
-from modwatch.runtime import write_dagster_home
 from orchestration.defs.ingest.sensors import landing_sensor
 from orchestration.defs.resources import PostgresResource
 from orchestration.launcher import PID_TAG
@@ -147,20 +146,6 @@ def fresh_database(database_server):
 def replay_database(database_server):
     with migrated_database(database_server, "shards_replay") as url:
         yield url
-
-
-@pytest.fixture
-def dagster_home(tmp_path, fresh_database, monkeypatch):
-    monkeypatch.setenv("MODWATCH_DATABASE_URL", fresh_database)
-    home = tmp_path / "home"
-    write_dagster_home(home / "dagster")
-    return home
-
-
-@pytest.fixture
-def instance(dagster_home):
-    with dg.DagsterInstance.from_config(str(dagster_home / "dagster")) as instance:
-        yield instance
 
 
 @pytest.fixture
