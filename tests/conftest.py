@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import psycopg
 import pytest
@@ -21,6 +22,7 @@ from foundation.database import drop_database, ensure_database, libpq_url, start
 from foundation.settings import Settings
 from sql.migrate import VERSION_TABLE, upgrade
 from tests.support.live import ADMIN_TOKEN, LiveServer, make_settings, serve
+from tests.support.platform import Platform
 from tests.support.ports import free_port
 
 
@@ -124,3 +126,14 @@ def admin_headers() -> dict[str, str]:
 def free_port_url() -> str:
     """A PostgreSQL URL where nothing listens: a database that is down."""
     return f"postgresql://postgres@127.0.0.1:{free_port()}/modwatch"
+
+
+@pytest.fixture
+def platform(api, admin_headers, database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("MODWATCH_DATABASE_URL", database_url)
+    # drupal.org is out of reach: feeds come from a local folder (empty unless a test fills it).
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    monkeypatch.setenv("MODWATCH_RELEASE_FEED_URL", feeds.as_uri())
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield Platform(api, admin_headers, database_url, instance)

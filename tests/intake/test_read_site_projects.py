@@ -6,8 +6,6 @@ modwatch stores one status per site and project and counts projects: a core
 release behind is one finding however many core modules a site runs.
 """
 
-import dagster as dg
-import pytest
 
 from orchestration.pipeline.status import refresh_status
 from tests.support.feeds import write_feed
@@ -16,16 +14,6 @@ from tests.support.platform import Platform
 
 DAY = 86_400
 T0 = 1_700_000_000
-
-
-@pytest.fixture
-def platform(api, admin_headers, database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("MODWATCH_DATABASE_URL", database_url)
-    feeds = tmp_path / "feeds"
-    feeds.mkdir()
-    monkeypatch.setenv("MODWATCH_RELEASE_FEED_URL", feeds.as_uri())
-    with dg.DagsterInstance.ephemeral() as instance:
-        yield Platform(api, admin_headers, database_url, instance)
 
 
 def get(platform: Platform, path: str, **params) -> dict:
