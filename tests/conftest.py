@@ -20,7 +20,8 @@ import pytest
 
 from foundation.database import drop_database, ensure_database, libpq_url, start_embedded_server
 from foundation.settings import Settings
-from sql.migrate import VERSION_TABLE, upgrade
+from sql.migrate import upgrade
+from tests.support.databases import empty_platform_tables
 from tests.support.live import ADMIN_TOKEN, LiveServer, make_settings, serve
 from tests.support.platform import Platform
 from tests.support.ports import free_port
@@ -64,17 +65,7 @@ def empty_database_url(database_server) -> Iterator[str]:
 @pytest.fixture
 def database_url(migrated_database_url) -> str:
     """The session database with every platform table emptied."""
-    with psycopg.connect(migrated_database_url, autocommit=True) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT quote_ident(tablename) FROM pg_tables "
-                "WHERE schemaname = 'public' AND tablename <> %s",
-                (VERSION_TABLE,),
-            )
-        ]
-        if tables:
-            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    empty_platform_tables(migrated_database_url)
     return migrated_database_url
 
 

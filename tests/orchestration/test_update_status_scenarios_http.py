@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import dagster as dg
 import httpx
-import psycopg
 import pytest
 
-from sql.migrate import VERSION_TABLE
+from tests.support.databases import empty_platform_tables
 from tests.support.feed_server import Answer, FeedServer
 from tests.support.live import ADMIN_TOKEN, make_settings, serve
 from tests.support.payloads import Module, shape_b
@@ -76,21 +75,12 @@ def scenario_modules(scenario: Scenario) -> list[Module]:
             for name, datestamp in zip(names, scenario.datestamps, strict=True)]
 
 
-def _empty_tables(database_url: str) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename <> %s",
-            (VERSION_TABLE,))]
-        if tables:
-            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-
-
 @pytest.fixture(scope="module")
 def synced(migrated_database_url, tmp_path_factory) -> Iterator[tuple[Platform, dict[str, Pushed], FeedServer]]:
     """Every scenario's site pushed and ingested once: the platform, each scenario's site, the feed server."""
     from intake.main import create_app
 
-    _empty_tables(migrated_database_url)
+    empty_platform_tables(migrated_database_url)
     with FeedServer() as server, pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("MODWATCH_DATABASE_URL", migrated_database_url)
         monkeypatch.setenv("MODWATCH_RELEASE_FEED_URL", server.base_url)
@@ -129,7 +119,7 @@ def synced(migrated_database_url, tmp_path_factory) -> Iterator[tuple[Platform, 
                 yield platform, pushed, server
         finally:
             live.stop()
-            _empty_tables(migrated_database_url)
+            empty_platform_tables(migrated_database_url)
 
 
 def projects_of(platform: Platform, site: Site) -> dict[str, dict]:

@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
+
 from foundation.database import drop_database, ensure_database
-from sql.migrate import upgrade
+from sql.migrate import VERSION_TABLE, upgrade
 
 
 @contextmanager
@@ -22,3 +24,13 @@ def migrated_database(server_url: str, purpose: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(server_url, name)
+
+
+def empty_platform_tables(database_url: str) -> None:
+    """Every platform table emptied (the schema version kept), identities restarted."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename <> %s",
+            (VERSION_TABLE,))]
+        if tables:
+            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
