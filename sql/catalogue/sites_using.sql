@@ -5,9 +5,8 @@ SELECT m.id AS module_id, counted.total, page.site_id, s.name AS site_name, s.ur
 FROM (SELECT 1) AS one
 LEFT JOIN modules m ON m.machine_name = %(machine_name)s
 LEFT JOIN LATERAL (
-    -- as in page.sql: every row index-only, less the removed ones
-    SELECT (SELECT count(*) FROM site_modules sm WHERE sm.module_id = m.id)
-           - (SELECT count(*) FROM site_modules sm WHERE sm.module_id = m.id AND sm.removed_at IS NOT NULL) AS total
+    -- as in page.sql: the tally kept as site modules come and go
+    SELECT coalesce(sum(tally.sites), 0)::bigint AS total FROM module_site_tally tally WHERE tally.module_id = m.id
 ) AS counted ON true
 LEFT JOIN LATERAL (
     SELECT sm.site_id, sm.project, sm.current_version_id, sm.enabled, sm.removed_at

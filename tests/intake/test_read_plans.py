@@ -84,8 +84,23 @@ def test_the_security_report_reads_only_the_summaries(db, population):
     # The advisories named per project come from the advisory tables (osv_ranges, advisory_exposures).
     assert {relation for _, relation, _ in found} == {"project_security_summary", "osv_ranges",
                                                       "advisory_exposures"}, found
-    # The sites whose core coverage ended: only the rows of a partial index.
-    assert_indexed(db, store.summaries.report_coverage, {"coverage_limit": 50}, "ix_site_projects_coverage")
+    # The sites whose core coverage ended: the list and the total from a covering partial index alone.
+    found = scans(plan_nodes(db, store.summaries.report_coverage, {"coverage_limit": 50}))
+    assert {scan for scan in found if scan[1] == "site_projects"} == {
+        ("Index Only Scan", "site_projects", "ix_site_projects_coverage_report")}, found
+
+
+def test_the_security_reports_advisories_per_site_are_read_from_an_index(db, population):
+    # Ten advisories out against every site: a site's advisories come in order from the index that holds
+    # them beside the site, no exposure row visited.
+    db.execute("INSERT INTO osv_advisories (id, summary, details, modified, source) "
+               "SELECT format('DRUPAL-CONTRIB-%s', n), 'x', 'x', now(), 'test' FROM generate_series(1, 10) AS n")
+    db.execute("INSERT INTO advisory_exposures (advisory_id, site_id, project, modules) "
+               "SELECT a.id, s.id, 'pop_000007', 1 FROM osv_advisories a CROSS JOIN sites s")
+    db.execute("VACUUM ANALYZE advisory_exposures")
+    found = scans(plan_nodes(db, store.summaries.report_sites, {"limit": 50, "offset": 200}))
+    assert {scan for scan in found if scan[1] == "advisory_exposures"} == {
+        ("Index Only Scan", "advisory_exposures", "ix_advisory_exposures_site_advisory")}, found
 
 
 def test_the_security_summaries_are_kept_from_the_projects_in_trouble(db, population):
@@ -155,10 +170,14 @@ def test_sites_and_history(db, population):
 
 
 def test_the_catalogue(db, population):
+    # A module's site count is its tally (at most 16 rows), never a count of its site modules.
     page = {"module_type": None, "project": None, "search": None, "limit": 50, "offset": 0}
-    assert_indexed(db, store.catalogue.PAGE, page, "ix_site_modules_module", "ix_site_modules_removed_module")
+    assert_indexed(db, store.catalogue.PAGE, page, "module_site_tally_pkey")
+    assert "site_modules" not in {relation for _, relation, _ in scans(plan_nodes(db, store.catalogue.PAGE, page))}
     one = {"machine_name": "pop_000007", "limit": 100, "offset": 0}
-    assert_indexed(db, store.catalogue.GET, {"machine_name": "pop_000007"}, "ix_site_modules_module")
+    assert_indexed(db, store.catalogue.GET, {"machine_name": "pop_000007"}, "module_site_tally_pkey")
+    assert "site_modules" not in {relation for _, relation, _ in
+                                  scans(plan_nodes(db, store.catalogue.GET, {"machine_name": "pop_000007"}))}
     assert_indexed(db, store.catalogue.VERSIONS_PAGE, one)
     assert_indexed(db, store.catalogue.SITES_USING, one)
     assert_indexed(db, store.catalogue.SITES_NOT_USING, one)
