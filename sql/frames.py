@@ -13,6 +13,10 @@ from psycopg import sql
 
 from sql.query import Statement
 
+# Rows per slice of a COPY in: large enough that a slice costs one round of CSV writing, small enough that
+# PostgreSQL has the first slice to parse soon.
+COPY_SLICE_ROWS = 100_000
+
 
 @dataclass(frozen=True)
 class FrameQuery(Statement):
@@ -41,15 +45,18 @@ def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
     return frame.with_columns(pl.col(name) == "t" for name in booleans)
 
 
-def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
-    """Bulk-load a frame into `table` (a stage): Polars writes CSV in one go, PostgreSQL reads it with COPY."""
-    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame, *, freeze: bool = False) -> None:
+    """Bulk-load a frame into `table` (a stage): Polars writes CSV, PostgreSQL reads it with COPY. In slices,
+    so that PostgreSQL parses one while Polars writes the next. `freeze`: the rows are written frozen
+    (the table must have been created or emptied in this transaction)."""
+    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N'{})").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns)),
+        sql.SQL(", FREEZE" if freeze else ""),
     )
-    payload = frame.write_csv(include_header=False, null_value="\\N",
-                              datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
     with conn.cursor() as cursor, cursor.copy(copy) as writer:
-        writer.write(payload.encode())
+        for rows in frame.iter_slices(COPY_SLICE_ROWS):
+            writer.write(rows.write_csv(include_header=False, null_value="\\N",
+                                        datetime_format="%Y-%m-%dT%H:%M:%S%.f%z").encode())
 
 
 def pg_text_array(column: str) -> pl.Expr:

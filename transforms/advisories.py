@@ -35,6 +35,8 @@ ADVISORIES_SCHEMA = pl.Schema({
 ITEM_FIELDS = ("id", "aliases", "url", "summary", "fixed_in", "constraint")
 ITEM_FIELD_SEPARATOR = "\x1e"
 ALIAS_SEPARATOR = ","
+# Joins a row's items into one key (a character no item holds), to find the rows that share a list.
+SEPARATOR_OF_LISTS = "\x1f"
 OSV_FEED_API = "current"
 
 
@@ -89,6 +91,44 @@ def advisory_item_text() -> pl.Expr:
               "constraint": pl.col("constraint_text")}
     return pl.concat_str([fields[name].fill_null("") for name in ITEM_FIELDS],
                          separator=ITEM_FIELD_SEPARATOR).alias("item")
+
+
+def advisory_item_json(item: pl.Expr) -> pl.Expr:
+    """An advisory item in its text form as the JSON object `site_projects.advisories` stores for it:
+    `{id, aliases, url, summary, fixed_in, constraint}`, empty text fields null (a metapackage item has
+    only its constraint). Flat: one item per row, so it runs vectorised over every item at once."""
+    fields = item.str.split(ITEM_FIELD_SEPARATOR)
+
+    def text(position: int) -> pl.Expr:
+        value = fields.list.get(position, null_on_oob=True)
+        return pl.when(value != "").then(value)
+
+    no_aliases = pl.lit([], pl.List(pl.String))
+    aliases = fields.list.get(1, null_on_oob=True)
+    osv_item = pl.struct(
+        id=fields.list.first(), aliases=pl.when(aliases != "").then(aliases.str.split(ALIAS_SEPARATOR))
+        .otherwise(no_aliases),
+        url=text(2), summary=text(3), fixed_in=text(4), constraint=text(5))
+    none = pl.lit(None, pl.String)
+    metapackage_item = pl.struct(id=none, aliases=no_aliases, url=none, summary=none, fixed_in=none,
+                                 constraint=item)
+    return (pl.when(item.str.contains(ITEM_FIELD_SEPARATOR, literal=True)).then(osv_item)
+            .otherwise(metapackage_item).struct.json_encode())
+
+
+def advisory_items_json(items: pl.Series) -> pl.Series:
+    """Each row's advisory items (a list in their text form) as the JSON array `site_projects.advisories`
+    stores, `[]` for none. Thousands of sites share a list, so each distinct list is encoded once."""
+    key = items.list.join(SEPARATOR_OF_LISTS).fill_null("")
+    distinct = pl.DataFrame({"key": key, "items": items}).unique("key", keep="any")
+    encoded = (
+        distinct.lazy().filter(pl.col("items").list.len() > 0)
+        .explode("items")
+        .group_by("key", maintain_order=True)
+        .agg(json=pl.lit("[") + advisory_item_json(pl.col("items")).str.join(",") + pl.lit("]"))
+    )
+    return (key.to_frame("key").lazy().join(encoded, on="key", how="left", maintain_order="left")
+            .select(pl.col("json").fill_null("[]")).collect().to_series().alias(items.name))
 
 
 def advisories_feed_api(conflict: dict[str, str]) -> str:

@@ -130,15 +130,18 @@ def security_coverage(installed: pl.LazyFrame, releases: pl.LazyFrame, *,
 
 
 def coverage_document() -> pl.Expr:
-    """The coverage columns of a `security_coverage` frame as the JSON document a core row stores
-    (`{until_version, until_date, additional_minors, state}`, the unused one of the first two null),
-    named `security_coverage`."""
-    return pl.struct(
+    """The coverage columns of a `security_coverage` frame as the JSON document a core row stores:
+    `{until_version | until_date, additional_minors, state}`, a field left out when it has no value, and
+    null when there is no coverage state. Named `security_coverage`."""
+    document = pl.struct(
         until_version=pl.col("coverage_until_version"),
         until_date=pl.col("coverage_until_date"),
         additional_minors=pl.col("coverage_additional_minors"),
         state=pl.col("coverage_state"),
-    ).struct.json_encode().alias("security_coverage")
+    ).struct.json_encode()
+    # `state` comes last and is never null here, so every field left out is followed by a comma.
+    stripped = document.str.replace_all(r'"(?:until_version|until_date|additional_minors)":null,', "")
+    return pl.when(pl.col("coverage_state").is_not_null()).then(stripped).alias("security_coverage")
 
 
 def _core_releases(releases: pl.LazyFrame) -> pl.LazyFrame:

@@ -193,7 +193,7 @@ def recompute_changed_projects(conn: psycopg.Connection) -> dict:
     changed = changed_statuses(computed)
     site_ids = changed["site_id"].unique().sort().to_list()
     with conn.transaction():
-        written = write_changed(conn, changed, checked=computed.height, site_ids=site_ids)
+        written = write_changed(conn, computed, site_ids=site_ids)
         advisories.recompute_done(conn, projects=projects)
     return {"projects": projects, "site_modules_checked": int(computed["modules"].sum()), **written}
 

@@ -15,13 +15,15 @@ Version strings are never parsed here: releases and module_versions store
 their parsed fields when they are written, and the inputs read them.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 import psycopg
 
-from sql import advisories, statuses, summaries
+from sql import advisories, connection, statuses, summaries
 from sql.statuses import STORED_LIST_COLUMNS, STORED_LIST_SEPARATOR, STORED_SCHEMA
 from transforms.advisories import known_vulnerabilities
-from transforms.security_coverage import security_coverage
+from transforms.security_coverage import coverage_document, security_coverage
 from transforms.update_status import compute_update_status
 
 CORE_PROJECT = "drupal"
@@ -36,16 +38,25 @@ REBUILD_SHARE = 0.2
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
     """The projects of these sites (every site when None) as `site_projects` gathers them, with the
     release data and advisories they are judged by."""
-    # Site modules first: the sites and versions they name exist when those are read after them.
-    return project_inputs(conn, statuses.installed(conn, site_ids=site_ids), site_ids=site_ids, projects=None)
+    if site_ids is not None:
+        # Site modules first: the sites and versions they name exist when those are read after them.
+        return project_inputs(conn, statuses.installed(conn, site_ids=site_ids), site_ids=site_ids, projects=None)
+    # Every site: the stored statuses (millions of rows) are read on a second connection while the site
+    # modules are read on this one, so that the server's two reads and their parsing overlap.
+    with connection.beside(conn) as other, ThreadPoolExecutor(max_workers=1) as pool:
+        stored = pool.submit(statuses.stored, other, site_ids=None)
+        site_modules = statuses.installed(conn, site_ids=None)
+        return project_inputs(conn, site_modules, site_ids=None, projects=None, stored=stored.result())
 
 
 def project_inputs(conn: psycopg.Connection, site_modules: pl.DataFrame, *, site_ids: list[int] | None,
-                   projects: list[str] | None):
-    """`load_inputs` for site modules already read (of `site_ids` and `projects`, None: all)."""
+                   projects: list[str] | None, stored: pl.DataFrame | None = None):
+    """`load_inputs` for site modules already read (of `site_ids` and `projects`, None: all), and their stored
+    statuses when those are read too."""
+    if stored is None:
+        stored = statuses.stored(conn, site_ids=site_ids, projects=projects)
     installed = site_projects(site_modules, statuses.sites(conn, site_ids=site_ids),
-                              statuses.versions(conn, site_ids=site_ids),
-                              statuses.stored(conn, site_ids=site_ids, projects=projects))
+                              statuses.versions(conn, site_ids=site_ids), stored)
     # A refresh of some sites needs the release data of their projects only.
     used = projects if projects is not None or site_ids is None else installed["project"].unique().to_list()
     feeds = statuses.projects(conn, projects=used).with_columns(
@@ -66,27 +77,28 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
     present ones."""
     present = pl.col("removed_at").is_null()
     # Which module speaks for the project, as one number to sort by: present before removed, the module
-    # named after the project first, then the first known (ids grow). Every aggregation below is then a
-    # plain first/max/sum, which Polars runs vectorised however many groups there are.
+    # named after the project first, then the first known (ids grow). Only the speaker's own columns are
+    # sorted by it, inside each group; every other aggregation is a plain max or sum.
     speaker = ((~present).cast(pl.Int64) * 2 + (pl.col("machine_name") != pl.col("project")).cast(pl.Int64)
                ) * 2**44 + pl.col("module_id")
     gathered = (
         site_modules.lazy()
         .with_columns(present_datestamp=pl.when(present).then(pl.col("datestamp")),
-                      present=present.cast(pl.Int64))
-        .sort(speaker)
+                      present=present.cast(pl.Int64), speaker=speaker)
         .group_by("site_id", "project")
         .agg(
-            pl.col("site_module_id", "current_version_id", "module_type").first(),
+            pl.col("site_module_id", "current_version_id", "module_type").sort_by("speaker").first(),
             pl.col("present_datestamp", "removed_at").max(),
             all_datestamp=pl.col("datestamp").max(),
             modules=pl.col("present").sum(),
+            checked_at=pl.col("checked_at").first(),
         )
         .select(
             "site_id", "project", "site_module_id", "current_version_id", "module_type", "modules",
             # A removed module no longer dates the project while another one is there.
             datestamp=pl.when(pl.col("modules") > 0).then("present_datestamp").otherwise("all_datestamp"),
             removed_at=pl.when(pl.col("modules") == 0).then("removed_at"),
+            checked_at="checked_at",
         )
     )
     return (
@@ -98,17 +110,19 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
 
 
 def compute_statuses(installed, projects, releases, advisories_frame) -> pl.DataFrame:
-    """Every project's status (`site_projects` rows in, one row each out), with its `stored_*` status."""
+    """Every project's status (`site_projects` rows in, one row each out), core's coverage as its stored
+    document too, with the stored status (`stored_*`) and `status_changed`: whether the two differ, or
+    none is stored yet."""
     computed = compute_update_status(installed, projects, releases)
     vulnerable = known_vulnerabilities(installed, advisories_frame)
     core = installed.filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED))
     coverage = security_coverage(
         core.lazy().select("site_id", "major", "minor", "is_dev", "extra", "version"),
         releases.lazy().filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED)),
-    ).with_columns(project=pl.lit(CORE_PROJECT)).collect()
+    ).with_columns(coverage_document(), project=pl.lit(CORE_PROJECT)).collect()
     return (
         installed.select("site_module_id", "site_id", "project", "modules", "version", "datestamp", "removed_at",
-                         *(f"stored_{name}" for name in STORED_SCHEMA))
+                         "checked_at", "stored_checked_at", *(f"stored_{name}" for name in STORED_SCHEMA))
         .join(computed, on="site_module_id", how="left")
         .join(vulnerable, on="site_module_id", how="left")
         .join(coverage, on=["site_id", "project"], how="left")
@@ -116,23 +130,12 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
             pl.col("advisories").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.col("known_vulnerable").fill_null(False),
         )
+        .with_columns(status_changed=_differs_from_stored())
     )
 
 
-def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, *,
-                   rebuild: bool | None = None) -> dict[str, int]:
-    """Recompute statuses for the given sites' projects (every site when None), and their security
-    summaries. `rebuild`: write a whole new table (True) or update rows in place (False); None: rebuild
-    when a full recompute changes REBUILD_SHARE of its projects or more."""
-    computed = compute_statuses(*load_inputs(conn, site_ids))
-    written = write_changed(conn, changed_statuses(computed), checked=computed.height, site_ids=site_ids,
-                            rebuild=rebuild)
-    return {"site_modules_checked": int(computed["modules"].sum()), **written}
-
-
-def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
-    """The rows whose computed status differs from the stored one (`stored_*`, read with the inputs), or
-    that have none yet: the only rows written back."""
+def _differs_from_stored() -> pl.Expr:
+    """A computed status differs from the stored one (`stored_*`, read with the inputs), or none is stored."""
     def as_stored(name: str) -> pl.Expr:
         if name in STORED_LIST_COLUMNS:
             return pl.col(name).list.join(STORED_LIST_SEPARATOR).fill_null("")
@@ -142,20 +145,38 @@ def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
         column = pl.col(f"stored_{name}")
         return column.fill_null("") if name in STORED_LIST_COLUMNS else column
 
-    return computed.filter(pl.col("stored_status").is_null()
-                           | pl.any_horizontal(as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA))
+    return pl.col("stored_status").is_null() | pl.any_horizontal(
+        as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA)
 
 
-def write_changed(conn: psycopg.Connection, changed: pl.DataFrame, *, checked: int,
-                  site_ids: list[int] | None = None, rebuild: bool | None = None) -> dict[str, int]:
-    """Write back `changed` (rows of `changed_statuses`), then recount the security summaries of `site_ids`
-    (rebuild them all when None) in the same transaction: the report never sees statuses and summaries
-    that disagree. `rebuild` as `refresh_status` has it."""
+def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, *,
+                   rebuild: bool | None = None) -> dict[str, int]:
+    """Recompute statuses for the given sites' projects (every site when None), and their security
+    summaries. `rebuild`: write a whole new table (True) or update rows in place (False); None: rebuild
+    when a full recompute changes REBUILD_SHARE of its projects or more."""
+    computed = compute_statuses(*load_inputs(conn, site_ids))
+    written = write_changed(conn, computed, site_ids=site_ids, rebuild=rebuild)
+    return {"site_modules_checked": int(computed["modules"].sum()), **written}
+
+
+def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose computed status differs from the stored one, or that have none yet: the only rows
+    written back in place."""
+    return computed.filter("status_changed")
+
+
+def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids: list[int] | None = None,
+                  rebuild: bool | None = None) -> dict[str, int]:
+    """Write back what changed in `computed` (rows of `compute_statuses`), then recount the security
+    summaries of `site_ids` (rebuild them all when None) in the same transaction: the report never sees
+    statuses and summaries that disagree. `rebuild` as `refresh_status` has it."""
+    changed = int(computed["status_changed"].sum())
     if rebuild is None:
-        rebuild = site_ids is None and changed.height >= REBUILD_SHARE * checked
+        rebuild = site_ids is None and changed >= REBUILD_SHARE * computed.height
     with conn.transaction():
-        updated = 0 if changed.is_empty() else statuses.write(conn, changed, rebuild=rebuild)
+        updated = statuses.write(conn, computed, rebuild=rebuild) if changed else 0
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
-    return {"site_projects_checked": checked, "site_projects_changed": updated,
-            "site_modules_changed": int(changed["modules"].sum()) if updated else 0, **written._asdict()}
+    modules = int(computed.filter("status_changed")["modules"].sum()) if updated else 0
+    return {"site_projects_checked": computed.height, "site_projects_changed": updated,
+            "site_modules_changed": modules, **written._asdict()}

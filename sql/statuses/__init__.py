@@ -12,6 +12,7 @@ import psycopg
 
 from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Script, Statement
+from transforms.advisories import advisory_items_json
 
 STORED_LIST_SEPARATOR = "\x1f"
 # What is stored per site project, as written back: the project's version, datestamp and present modules as
@@ -25,11 +26,14 @@ STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "modules": pl.Int6
                  "coverage_until_version": pl.String, "coverage_until_date": pl.Date,
                  "coverage_additional_minors": pl.Int64, "coverage_state": pl.String}
 STORED_LIST_COLUMNS = ("also_available", "security_updates", "advisories")
+# `checked_at`: when the site modules were read, the moment every status computed from them is of.
 INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
                     "machine_name": pl.String, "project": pl.String, "current_version_id": pl.Int64,
-                    "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC")}
+                    "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC"),
+                    "checked_at": pl.Datetime("us", "UTC")}
 STORED_FRAME_SCHEMA = {"site_id": pl.Int64, "project": pl.String,
-                       **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items()}}
+                       **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items()},
+                       "stored_checked_at": pl.Datetime("us", "UTC")}
 SITES_SCHEMA = {"site_id": pl.Int64, "feed_api": pl.String}
 VERSIONS_SCHEMA = {"version_id": pl.Int64, "version": pl.String, "major": pl.Int64, "minor": pl.Int64,
                    "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
@@ -40,8 +44,6 @@ RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.St
                    "date": pl.Datetime("us", "UTC"), "is_security_update": pl.Boolean,
                    "is_insecure": pl.Boolean, "is_unsupported": pl.Boolean, "major": pl.Int64,
                    "minor": pl.Int64, "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
-# The columns of `stage_status` (stage.sql), in its order.
-STAGE_COLUMNS = ["site_id", "project", *STORED_SCHEMA]
 
 INSTALLED = FrameQuery.of(__file__, "installed", schema=INSTALLED_SCHEMA)
 STORED = FrameQuery.of(__file__, "stored", schema=STORED_FRAME_SCHEMA)
@@ -49,9 +51,23 @@ SITES = FrameQuery.of(__file__, "sites", schema=SITES_SCHEMA)
 VERSIONS = FrameQuery.of(__file__, "versions", schema=VERSIONS_SCHEMA)
 PROJECTS = FrameQuery.of(__file__, "projects", schema=PROJECTS_SCHEMA)
 RELEASES = FrameQuery.of(__file__, "releases", schema=RELEASES_SCHEMA)
+# Rows of site_projects in their stored form, as COPY writes them back: arrays and JSON as text.
+NEWER_SCHEMA = {"site_id": pl.Int64, "project": pl.String, "version": pl.String, "datestamp": pl.Int64,
+                "modules": pl.Int64, "removed_at": pl.Datetime("us", "UTC"), "status": pl.String,
+                "status_reason": pl.String, "latest_version": pl.String, "recommended_version": pl.String,
+                "also_available": pl.String, "security_updates": pl.String, "update_available": pl.Boolean,
+                "security_update_available": pl.Boolean, "known_vulnerable": pl.Boolean, "advisories": pl.String,
+                "security_coverage": pl.String, "status_checked_at": pl.Datetime("us", "UTC")}
+# The columns of site_projects a status write sets (stage.sql's), in its order.
+TABLE_COLUMNS = ("site_id", "project", "version", "datestamp", "modules", "removed_at", "status", "status_reason",
+                 "latest_version", "recommended_version", "also_available", "security_updates",
+                 "update_available", "security_update_available", "known_vulnerable", "advisories",
+                 "security_coverage", "status_checked_at")
 STAGE = Script.of(__file__, "stage")
 LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
+REBUILD_PREPARE = Script.of(__file__, "rebuild_prepare")
+NEWER = FrameQuery.of(__file__, "newer", schema=NEWER_SCHEMA)
 REBUILD = Script.of(__file__, "rebuild")
 SWAP = Script.of(__file__, "swap")
 
@@ -91,21 +107,49 @@ def releases(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.Data
     return RELEASES.frame(conn, projects=projects)
 
 
-def write(conn: psycopg.Connection, changed: pl.DataFrame, *, rebuild: bool = False) -> int:
-    """Write the statuses of `changed` (STAGE_COLUMNS, the lists as lists), every row of which differs from
-    the stored one or is new; answers how many site projects were written. Run inside the caller's
-    transaction.
+def write(conn: psycopg.Connection, computed: pl.DataFrame, *, rebuild: bool = False) -> int:
+    """Write back the statuses of `computed` (rows of the status step: the lists as lists, `checked_at` when
+    their inputs were read, `stored_checked_at`, and `status_changed`: whether a row differs from the stored
+    one or is new); answers how many site projects were written. A row another run computed from inputs
+    read after `checked_at` is newer and is left as it is. Run inside the caller's transaction.
 
-    `rebuild`: when most rows change, write a new table (the changed rows and every other one as stored)
-    and swap it in, instead of updating each row in place; the table ends the same either way."""
-    STAGE(conn)
-    # In the table's key order: the upsert then walks the primary key and the heap (filled site by site)
-    # in order instead of jumping across both for every row.
-    copy_frame(conn, "stage_status", changed.select(STAGE_COLUMNS).sort("site_id", "project").with_columns(
-        pg_text_array("also_available"), pg_text_array("security_updates"), pg_text_array("advisories")))
-    LATEST_VERSIONS(conn)
+    In place (default), only the changed rows are written. `rebuild`, when most rows change: every row is
+    written into a new table (an unchanged one as it was checked before) and swapped in, instead of
+    updating each row in each index; the table ends the same either way, but for a project that had no
+    module left when the inputs were read: a rebuild leaves it out, as a recount of its site would."""
+    changed = computed.filter("status_changed")
+    latest = changed.select("project", "latest_version").drop_nulls().unique()
+    LATEST_VERSIONS(conn, projects=latest["project"].to_list(), versions=latest["latest_version"].to_list())
     if not rebuild:
+        STAGE(conn)
+        copy_frame(conn, "stage_status", stored_form(changed))
         return APPLY(conn)
+    rows = stored_form(computed)  # before the table is locked: writers wait only for the database's part
+    REBUILD_PREPARE(conn)
+    # Locked now: what happened since the inputs were read wins. A site deleted since meant its projects to
+    # go; a row another run wrote from inputs read later (a newer status, a project it added) replaces ours.
+    newer = NEWER.frame(conn, checked_at=computed["checked_at"].min())
+    keys = newer.select("site_id", "project")
+    existing = pl.col("site_id").is_in(sites(conn, site_ids=None)["site_id"].implode())
+    rows = pl.concat([rows.filter(existing).join(keys, on=["site_id", "project"], how="anti"),
+                      newer.cast(rows.schema)])
+    # The new table was created in this transaction: its rows can be written frozen, so that the first
+    # reads after the swap find them visible to all without setting hint bits page by page.
+    copy_frame(conn, "site_projects_next", rows, freeze=True)
     REBUILD(conn)
     SWAP(conn)
-    return changed.height
+    return changed.filter(existing).join(keys, on=["site_id", "project"], how="anti").height
+
+
+def stored_form(computed: pl.DataFrame) -> pl.DataFrame:
+    """Statuses as site_projects stores them (TABLE_COLUMNS): the lists as arrays, the advisory items as
+    JSON (core's coverage already is), and when a status was checked: when the inputs of a changed one were
+    read, the stored time of an unchanged one. Sorted by the table's key, so that the upsert walks the
+    primary key and the heap in order, and a rebuilt table is filled site by site, as reads of one site
+    want it."""
+    ordered = computed.select(
+        *(name for name in TABLE_COLUMNS if name != "status_checked_at"),
+        status_checked_at=pl.when("status_changed").then("checked_at").otherwise("stored_checked_at"),
+    ).sort("site_id", "project")
+    return ordered.with_columns(pg_text_array("also_available"), pg_text_array("security_updates"),
+                                advisories=advisory_items_json(ordered["advisories"]))

@@ -1,8 +1,10 @@
 -- The latest release a project's status points at becomes a known version of
 -- each of the project's modules (GET /modules/{name}/versions lists it), stored
--- with the parsed fields its feed release has.
+-- with the parsed fields its feed release has. One (project, version) pair per
+-- element of the two arrays.
 WITH latest AS (
-    SELECT DISTINCT project, latest_version FROM stage_status WHERE latest_version IS NOT NULL
+    SELECT DISTINCT project, latest_version
+    FROM unnest(%(projects)s::text[], %(versions)s::text[]) AS pairs (project, latest_version)
 )
 INSERT INTO module_versions (module_id, version_string, major, minor, patch, extra, sort_key)
 SELECT DISTINCT ON (m.id, l.latest_version)

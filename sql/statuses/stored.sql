@@ -1,6 +1,7 @@
 -- The stored status of each project of the given sites and projects (every one
 -- when NULL), arrays joined by the unit separator (a form Polars rebuilds from
--- its lists), so that only the rows whose status changes are written back.
+-- its lists), so that only the rows whose status changes are written back, and
+-- when each was checked (kept by a rebuild for the rows that did not change).
 SELECT sp.site_id, sp.project, sp.version AS stored_version, sp.datestamp AS stored_datestamp,
        sp.modules AS stored_modules, sp.removed_at AS stored_removed_at,
        sp.status AS stored_status, sp.status_reason AS stored_status_reason,
@@ -27,7 +28,8 @@ SELECT sp.site_id, sp.project, sp.version AS stored_version, sp.datestamp AS sto
        sp.security_coverage ->> 'until_version' AS stored_coverage_until_version,
        (sp.security_coverage ->> 'until_date')::date AS stored_coverage_until_date,
        (sp.security_coverage ->> 'additional_minors')::bigint AS stored_coverage_additional_minors,
-       sp.security_coverage ->> 'state' AS stored_coverage_state
+       sp.security_coverage ->> 'state' AS stored_coverage_state,
+       sp.status_checked_at AS stored_checked_at
 FROM site_projects sp
 WHERE (%(site_ids)s::bigint[] IS NULL OR sp.site_id = ANY(%(site_ids)s::bigint[]))
   AND (%(projects)s::text[] IS NULL OR sp.project = ANY(%(projects)s::text[]))

@@ -11,7 +11,7 @@ from modwatch.bench.catalog import generate_catalog, write_advisories, write_fee
 from modwatch.bench.inventories import generate_inventories
 from modwatch.bench.scale import load_portfolio, load_release_data
 from orchestration.pipeline.advisories import load_advisories, load_osv
-from orchestration.pipeline.status import refresh_status
+from orchestration.pipeline.status import compute_statuses, load_inputs, refresh_status, write_changed
 from sql import scale
 
 COLUMNS = ("site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version, "
@@ -140,3 +140,36 @@ def test_readers_see_the_old_table_or_the_new_one_never_a_half(portfolio, db):
                            ).fetchone()["n"]
         assert after < total and seen and all(rows == total for rows, _ in seen)
         assert {unchecked for _, unchecked in seen} <= {total, after}
+
+
+@pytest.mark.parametrize("rebuild", [True, False], ids=["rebuilt", "in place"])
+def test_what_happened_after_the_inputs_were_read_wins(portfolio, db, rebuild):
+    """A recompute whose inputs were read before another run wrote never overwrites that run's rows, keeps
+    the projects it added, and leaves out the sites deleted meanwhile."""
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        site_ids = [row["site_id"] for row in db.execute("SELECT DISTINCT site_id FROM site_projects "
+                                                         "ORDER BY site_id LIMIT 3").fetchall()]
+        newer_site, deleted_site, untouched_site = site_ids
+        computed = compute_statuses(*load_inputs(conn, None))  # every row NOT_CHECKED: every row changes
+        # Meanwhile, other runs: one writes a site's statuses from inputs read later, one adds a project,
+        # and an admin deletes a site.
+        db.execute("UPDATE site_projects SET status = 'REVOKED', modules = greatest(modules, 1), status_checked_at = now() + interval '1 hour' "
+                   "WHERE site_id = %s", (newer_site,))
+        db.execute("INSERT INTO site_projects (site_id, project, modules, status, status_checked_at) "
+                   "VALUES (%s, 'added_meanwhile', 1, 'CURRENT', now() + interval '1 hour')", (untouched_site,))
+        db.execute("DELETE FROM sites WHERE id = %s", (deleted_site,))
+        written = write_changed(conn, computed, rebuild=rebuild)
+        newer_rows = computed.filter(computed["site_id"] == newer_site).height
+        gone_rows = computed.filter(computed["site_id"] == deleted_site).height
+        assert written["site_projects_changed"] == computed.height - newer_rows - gone_rows
+        by_site = {row["site_id"]: row for row in db.execute(
+            "SELECT site_id, count(*) AS n, array_agg(DISTINCT status) AS statuses, "
+            "bool_or(project = 'added_meanwhile') AS added FROM site_projects GROUP BY site_id").fetchall()}
+        assert by_site[newer_site]["statuses"] == ["REVOKED"]
+        assert by_site[untouched_site]["added"] and "NOT_CHECKED" not in by_site[untouched_site]["statuses"]
+        assert deleted_site not in by_site
+        # Every other row is this recompute's, dated by when its inputs were read.
+        checked_at = computed["checked_at"].min()
+        assert db.execute("SELECT count(*) AS n FROM site_projects WHERE site_id <> %s AND project <> "
+                          "'added_meanwhile' AND status_checked_at IS DISTINCT FROM %s",
+                          (newer_site, checked_at)).fetchone()["n"] == 0
