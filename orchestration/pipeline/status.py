@@ -120,12 +120,21 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
         core.lazy().select("site_id", "major", "minor", "is_dev", "extra", "version"),
         releases.lazy().filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED)),
     ).with_columns(coverage_document(), project=pl.lit(CORE_PROJECT)).collect()
+    rows = installed.select("site_module_id", "site_id", "project", "modules", "version", "datestamp",
+                            "removed_at", "checked_at", "stored_checked_at",
+                            *(f"stored_{name}" for name in STORED_SCHEMA))
+    # The status frame has one row per installed row, in order: it is set beside them, not joined. The
+    # vulnerabilities and the coverage (a few rows) are matched on the keys alone, in the rows' order.
+    if not computed["site_module_id"].equals(rows["site_module_id"]):
+        raise AssertionError("compute_update_status must answer one row per installed row, in order")
+    vulnerability = rows.select("site_module_id").join(vulnerable, on="site_module_id", how="left",
+                                                        maintain_order="left")
+    coverage = rows.select("site_id", "project").join(coverage, on=["site_id", "project"], how="left",
+                                                      maintain_order="left")
     return (
-        installed.select("site_module_id", "site_id", "project", "modules", "version", "datestamp", "removed_at",
-                         "checked_at", "stored_checked_at", *(f"stored_{name}" for name in STORED_SCHEMA))
-        .join(computed, on="site_module_id", how="left")
-        .join(vulnerable, on="site_module_id", how="left")
-        .join(coverage, on=["site_id", "project"], how="left")
+        rows.hstack(computed.drop("site_module_id"))
+        .hstack(vulnerability.drop("site_module_id"))
+        .hstack(coverage.drop("site_id", "project"))
         .with_columns(
             pl.col("advisories").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.col("known_vulnerable").fill_null(False),
