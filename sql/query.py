@@ -86,6 +86,12 @@ class Script(Statement):
 
 
 @dataclass(frozen=True)
+class Maintenance(Statement):
+    """A `.sql` file of one command that cannot run inside a transaction (VACUUM): run it on an autocommit
+    connection."""
+
+
+@dataclass(frozen=True)
 class Query(Statement, Generic[RowT]):
     """One `.sql` file that answers rows of the declared `row` type (a NamedTuple)."""
 

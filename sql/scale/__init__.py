@@ -10,7 +10,7 @@ import polars as pl
 import psycopg
 
 from sql.frames import FrameQuery, copy_frame
-from sql.query import Query, Script, Statement
+from sql.query import Maintenance, Query, Script, Statement
 
 STAGES = Script.of(__file__, "stages")
 WITHOUT_TRIGGERS = Statement.of(__file__, "without_triggers")
@@ -20,9 +20,10 @@ MODULES_INSERT = Statement.of(__file__, "modules_insert")
 VERSIONS_INSERT = Statement.of(__file__, "versions_insert")
 SITE_MODULES_INSERT = Statement.of(__file__, "site_modules_insert")
 SITE_PROJECTS_INSERT = Statement.of(__file__, "site_projects_insert")
-ANALYZE_INVENTORY = Script.of(__file__, "analyze_inventory")
+SETTLE_INVENTORY = Maintenance.of(__file__, "settle_inventory")
 ANALYZE_RELEASES = Script.of(__file__, "analyze_releases")
 RESET_STATUSES = Script.of(__file__, "reset_statuses")
+SETTLE_STATUSES = Maintenance.of(__file__, "settle_statuses")
 
 
 class StatusCount(NamedTuple):
@@ -49,8 +50,8 @@ VERSION_COLUMNS = ["machine_name", "version", "major", "minor", "patch", "extra"
 
 def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFrame,
          versions: pl.DataFrame) -> tuple[int, int]:
-    """Load generated `sites`, their `inventory` and its `versions` (columns as above); answers
-    (sites, site modules) loaded."""
+    """Load generated `sites`, their `inventory` and its `versions` (columns as above), then vacuum and analyze
+    the tables as autovacuum would (`conn` in autocommit); answers (sites, site modules) loaded."""
     with conn.transaction():
         WITHOUT_TRIGGERS(conn)
         STAGES(conn)
@@ -64,7 +65,7 @@ def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFra
         copy_frame(conn, "scale_site_ids", site_ids)
         inserted = SITE_MODULES_INSERT(conn)
         SITE_PROJECTS_INSERT(conn)
-    ANALYZE_INVENTORY(conn)
+    SETTLE_INVENTORY(conn)
     return site_ids.height, inserted
 
 
@@ -73,8 +74,10 @@ def analyze_releases(conn: psycopg.Connection) -> None:
 
 
 def reset_statuses(conn: psycopg.Connection) -> None:
-    """Every site project NOT_CHECKED again (a loaded portfolio timed once more)."""
+    """Every site project NOT_CHECKED again (a loaded portfolio timed once more), vacuumed (`conn` in
+    autocommit)."""
     RESET_STATUSES(conn)
+    SETTLE_STATUSES(conn)
 
 
 def site_ids(conn: psycopg.Connection, *, label: str) -> list[int]:

@@ -2,5 +2,4 @@
 -- status recompute timed again on the same portfolio writes every row.
 TRUNCATE site_projects;
 INSERT INTO site_projects (site_id, project)
-SELECT DISTINCT site_id, project FROM site_modules;
-ANALYZE site_projects
+SELECT DISTINCT site_id, project FROM site_modules

@@ -21,7 +21,7 @@ from psycopg import pq
 
 import sql
 from sql.frames import FrameQuery
-from sql.query import Query, Script, Statement, declared_statements
+from sql.query import Maintenance, Query, Script, Statement, declared_statements
 
 SQL_ROOT = Path(sql.__file__).resolve().parent
 PRODUCTION = [Path(sql.__file__).resolve().parent.parent / name
@@ -98,7 +98,7 @@ def planning_connection(migrated_database_url):
 def test_every_statement_plans_against_the_migrated_schema_with_its_declared_columns(planning_connection):
     problems = {}
     for statement in every_statement():
-        if isinstance(statement, Script):
+        if isinstance(statement, Script | Maintenance):
             continue
         columns = describe(planning_connection, statement)
         if isinstance(columns, str):
@@ -107,6 +107,14 @@ def test_every_statement_plans_against_the_migrated_schema_with_its_declared_col
             problems[statement.name] = f"answers {columns}, declares {declared_columns(statement)}"
     assert not problems, problems
     assert len(every_statement()) >= 10
+
+
+def test_every_maintenance_command_runs_outside_a_transaction(migrated_database_url):
+    commands = [statement for statement in every_statement() if isinstance(statement, Maintenance)]
+    with psycopg.connect(migrated_database_url, autocommit=True) as conn:
+        for command in commands:
+            command(conn)
+    assert commands
 
 
 def test_every_sql_file_is_declared_by_its_domain():
