@@ -23,14 +23,15 @@ from typing import NamedTuple
 import polars as pl
 import psycopg
 
-from sql.frames import copy_frame
+from sql.frames import FrameQuery, copy_frame
 from sql.query import Query, Script, Statement
 
 # The stages (stage.sql) and the columns of the run's frame each takes.
 PAYLOAD_COLUMNS = ["landing_id", "task_id", "site_id", "round", "sync_type", "received_at"]
 MODULE_COLUMNS = ["machine_name", "project", "display_name", "module_type", "description"]
 VERSION_COLUMNS = ["machine_name", "version", "major", "minor", "patch", "extra", "sort_key"]
-LISTED_COLUMNS = ["landing_id", "machine_name", "project", "module_type", "enabled", "version", "datestamp"]
+LISTED_COLUMNS = ["landing_id", "module_id", "version_id", "version", "project", "module_type", "enabled",
+                  "datestamp"]
 
 
 class RoundOutcome(NamedTuple):
@@ -52,13 +53,12 @@ class DuplicateSiteModule(NamedTuple):
 STAGE = Script.of(__file__, "stage")
 MODULES = Statement.of(__file__, "modules")
 MODULE_VERSIONS = Statement.of(__file__, "module_versions")
-RESOLVE_IDS = Script.of(__file__, "resolve_ids")
+VERSION_IDS = FrameQuery.of(__file__, "version_ids", schema={
+    "machine_name": pl.String, "version": pl.String, "module_id": pl.Int64, "version_id": pl.Int64})
 CLASSIFY = Statement.of(__file__, "classify")
 SITE_MODULES = Statement.of(__file__, "site_modules")
-EVENTS = Statement.of(__file__, "events")
-TASK_RESULTS = Statement.of(__file__, "task_results")
+TASK_RESULTS = Query.of(__file__, "task_results", row=RoundOutcome)
 SITES = Statement.of(__file__, "sites")
-ROUND_OUTCOMES = Query.of(__file__, "round_outcomes", row=RoundOutcome)
 ORPHAN_ROWS = Query.of(__file__, "orphan_rows", row=OrphanRow)
 DUPLICATE_SITE_MODULES = Query.of(__file__, "duplicate_site_modules", row=DuplicateSiteModule)
 
@@ -69,30 +69,30 @@ def merge(conn: psycopg.Connection, *, stage: pl.DataFrame, warnings: dict[str, 
     task_ids = stage["task_id"].unique().to_list()
     with conn.transaction():
         STAGE(conn)
-        for table, frame in staged_parts(stage).items():
+        for table, frame in catalogue_parts(stage).items():
             copy_frame(conn, table, frame)
         MODULES(conn)
         MODULE_VERSIONS(conn)
-        RESOLVE_IDS(conn)
+        # The ids come back once per distinct version and are joined to the listed rows here: the
+        # stage then holds ids, and no statement looks a module up by name once per listing site.
+        ids = VERSION_IDS.frame(conn)
+        copy_frame(conn, "stage_listed", stage.join(ids, on=["machine_name", "version"]).select(LISTED_COLUMNS))
         CLASSIFY(conn)
         SITE_MODULES(conn)
-        EVENTS(conn)
-        TASK_RESULTS(conn, warnings=json.dumps(warnings))
         SITES(conn, task_ids=task_ids)
-        outcomes = ROUND_OUTCOMES.all(conn)
+        outcomes = TASK_RESULTS.all(conn, warnings=json.dumps(warnings))
     return {row.outcome: row.modules for row in outcomes}
 
 
-def staged_parts(stage: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """The run's frame as the stages take it: each payload once, each module once with its latest
-    payload's catalogue fields, each (module, version) once, and the listed modules."""
+def catalogue_parts(stage: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The run's payloads, modules and versions as their stages take them: each payload once, each module
+    once with its latest payload's catalogue fields, each (module, version) once."""
     by_arrival = stage.sort("landing_id", maintain_order=True)
     return {
         "stage_payloads": by_arrival.unique("landing_id", keep="first", maintain_order=True).select(PAYLOAD_COLUMNS),
         "stage_modules": by_arrival.unique("machine_name", keep="last", maintain_order=True).select(MODULE_COLUMNS),
         "stage_versions": by_arrival.unique(["machine_name", "version"], keep="first", maintain_order=True)
         .select(VERSION_COLUMNS),
-        "stage_inventory": stage.select(LISTED_COLUMNS),
     }
 
 

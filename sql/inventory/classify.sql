@@ -5,7 +5,12 @@
 -- applying them one by one would. A listed module is created (absent or
 -- removed before), updated (another version, enabled or disabled) or
 -- unchanged; a full sync removes a module present before it and not listed.
-WITH stored AS MATERIALIZED (
+WITH listed AS (
+    SELECT p.round, p.task_id, p.site_id, p.sync_type, p.received_at, l.module_id, l.version_id, l.version,
+           l.enabled, l.project, l.module_type, l.datestamp
+    FROM stage_listed l
+    JOIN stage_payloads p ON p.landing_id = l.landing_id
+), stored AS MATERIALIZED (
     SELECT sm.site_id, sm.module_id, sm.removed_at IS NULL AS present, sm.current_version_id AS version_id,
            sm.enabled, sm.project, sm.module_type, sm.datestamp, sm.first_seen, sm.last_seen, sm.last_updated
     FROM site_modules sm
@@ -18,18 +23,22 @@ WITH stored AS MATERIALIZED (
     UNION ALL
     SELECT round, task_id, site_id, module_id, received_at, sync_type, true, true, version_id, version,
            enabled, project, module_type, datestamp, NULL, NULL, NULL
-    FROM stage_listed
+    FROM listed
     UNION ALL
     -- A full sync leaves out the modules of its site it does not list (those present before it: stored
-    -- or listed by an earlier payload of the run; the window tells which).
+    -- or listed by an earlier payload of the run; the window tells which). Only modules some full sync
+    -- of the run does not list need looking at: on a steady day every sync lists them all.
     SELECT p.round, p.task_id, p.site_id, known.module_id, p.received_at, p.sync_type, false, false,
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM stage_payloads p
-    JOIN (SELECT site_id, module_id FROM stage_listed
-          UNION
-          SELECT site_id, module_id FROM stored WHERE present) AS known ON known.site_id = p.site_id
-    WHERE p.sync_type = 'full'
-      AND NOT EXISTS (SELECT FROM stage_listed l WHERE l.task_id = p.task_id AND l.module_id = known.module_id)
+    FROM (SELECT site_id, module_id, sum(full_listings) AS full_listings
+          FROM (SELECT site_id, module_id, (sync_type = 'full')::int AS full_listings FROM listed
+                UNION ALL
+                SELECT site_id, module_id, 0 FROM stored WHERE present) AS listings
+          GROUP BY site_id, module_id) AS known
+    JOIN (SELECT site_id, count(*) AS full_syncs FROM stage_payloads WHERE sync_type = 'full' GROUP BY site_id)
+         AS syncs ON syncs.site_id = known.site_id AND known.full_listings < syncs.full_syncs
+    JOIN stage_payloads p ON p.site_id = known.site_id AND p.sync_type = 'full'
+    WHERE NOT EXISTS (SELECT FROM stage_listed l WHERE l.landing_id = p.landing_id AND l.module_id = known.module_id)
 ), judged AS (
     SELECT c.*,
            coalesce(lag(c.present) OVER w, false) AS was_present,

@@ -1,12 +1,17 @@
-SET LOCAL work_mem = '64MB';
 -- The normalised inventory of one run, loaded with COPY in four parts, so
 -- that each step reads only what it needs: the payloads, the catalogue
 -- entries and versions they name (once each, however many sites list them),
 -- and the listed modules. `round` is the payload's position among its site's
 -- payloads in this run: round 1 is every site's first payload, round 2 the
 -- second, and so on.
+--
+-- The merge sorts and hashes every listed module of the run at once (a few
+-- hundred thousand rows at most): with the default work_mem those spill to
+-- disk. For this transaction only.
+SET LOCAL work_mem = '64MB';
+
 CREATE TEMP TABLE stage_payloads (
-    landing_id    bigint PRIMARY KEY,
+    landing_id    bigint NOT NULL,
     task_id       uuid NOT NULL,
     site_id       bigint NOT NULL,
     round         integer NOT NULL,
@@ -32,13 +37,15 @@ CREATE TEMP TABLE stage_versions (
     sort_key      bigint
 ) ON COMMIT DROP;
 
-CREATE TEMP TABLE stage_inventory (
+-- The listed modules, with the catalogue ids of their module and version.
+CREATE TEMP TABLE stage_listed (
     landing_id    bigint NOT NULL,
-    machine_name  text NOT NULL,
+    module_id     bigint NOT NULL,
+    version_id    bigint NOT NULL,
+    version       text NOT NULL,
     project       text NOT NULL,
     module_type   text NOT NULL,
     enabled       boolean NOT NULL,
-    version       text NOT NULL,
     datestamp     bigint
 ) ON COMMIT DROP;
 
