@@ -79,8 +79,8 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
     # Which module speaks for the project, as one number to sort by: present before removed, the module
     # named after the project first, then the first known (ids grow). Only the speaker's own columns are
     # sorted by it, inside each group; every other aggregation is a plain max or sum.
-    speaker = ((~present).cast(pl.Int64) * 2 + (pl.col("machine_name") != pl.col("project")).cast(pl.Int64)
-               ) * 2**44 + pl.col("module_id")
+    speaker = ((~present).cast(pl.Int64) * 2 + (~pl.col("named_after_project")).cast(pl.Int64)) * 2**44 \
+        + pl.col("module_id")
     gathered = (
         site_modules.lazy()
         .with_columns(present_datestamp=pl.when(present).then(pl.col("datestamp")),

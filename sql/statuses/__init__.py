@@ -7,14 +7,23 @@ are staged and written. List columns are read joined by STORED_LIST_SEPARATOR
 (a form Polars splits back into lists).
 """
 
+from datetime import datetime
+from typing import NamedTuple
+
 import polars as pl
 import psycopg
 
 from sql.frames import FrameQuery, copy_frame, pg_text_array
-from sql.query import Script, Statement
+from sql.query import Query, Script, Statement
 from transforms.advisories import advisory_items_json
 
 STORED_LIST_SEPARATOR = "\x1f"
+
+
+class Clock(NamedTuple):
+    now: datetime
+
+
 # What is stored per site project, as written back: the project's version, datestamp and present modules as
 # gathered from its modules, whether it is removed, its status and core's security coverage.
 STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "modules": pl.Int64,
@@ -26,11 +35,9 @@ STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "modules": pl.Int6
                  "coverage_until_version": pl.String, "coverage_until_date": pl.Date,
                  "coverage_additional_minors": pl.Int64, "coverage_state": pl.String}
 STORED_LIST_COLUMNS = ("also_available", "security_updates", "advisories")
-# `checked_at`: when the site modules were read, the moment every status computed from them is of.
 INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
-                    "machine_name": pl.String, "project": pl.String, "current_version_id": pl.Int64,
-                    "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC"),
-                    "checked_at": pl.Datetime("us", "UTC")}
+                    "named_after_project": pl.Boolean, "project": pl.String, "current_version_id": pl.Int64,
+                    "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC")}
 STORED_FRAME_SCHEMA = {"site_id": pl.Int64, "project": pl.String,
                        **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items()},
                        "stored_checked_at": pl.Datetime("us", "UTC")}
@@ -45,6 +52,7 @@ RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.St
                    "is_insecure": pl.Boolean, "is_unsupported": pl.Boolean, "major": pl.Int64,
                    "minor": pl.Int64, "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
 
+CLOCK = Query.of(__file__, "clock", row=Clock)
 INSTALLED = FrameQuery.of(__file__, "installed", schema=INSTALLED_SCHEMA)
 STORED = FrameQuery.of(__file__, "stored", schema=STORED_FRAME_SCHEMA)
 SITES = FrameQuery.of(__file__, "sites", schema=SITES_SCHEMA)
@@ -75,8 +83,11 @@ SWAP = Script.of(__file__, "swap")
 def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
               projects: list[str] | None = None) -> pl.DataFrame:
     """The site modules of these sites and projects (every one's when None), removed ones included
-    (INSTALLED_SCHEMA)."""
-    return INSTALLED.frame(conn, site_ids=site_ids, projects=projects)
+    (INSTALLED_SCHEMA), and `checked_at`: the database's clock just before they were read, the moment
+    every status computed from them is of."""
+    checked_at = CLOCK.one(conn).now
+    return INSTALLED.frame(conn, site_ids=site_ids, projects=projects).with_columns(
+        checked_at=pl.lit(checked_at, pl.Datetime("us", "UTC")))
 
 
 def stored(conn: psycopg.Connection, *, site_ids: list[int] | None,

@@ -2,11 +2,11 @@
 -- given projects (all when null: an advisories change recomputes only its
 -- projects), removed ones included: a project's status is gathered from its
 -- modules, and a project whose every module is removed keeps one. Ids only
--- for the site and the version (sites.sql and versions.sql name them, once each).
--- checked_at: when they were read (now(): no later than this statement's
--- snapshot), what the statuses computed from them are dated by.
-SELECT sm.id AS site_module_id, sm.site_id, sm.module_id, m.machine_name, sm.project, sm.current_version_id,
-       sm.datestamp, sm.module_type, sm.removed_at, now() AS checked_at
+-- for the site and the version (sites.sql and versions.sql name them, once each),
+-- and of the module's name only whether the project is named after it (the
+-- module that speaks for its project).
+SELECT sm.id AS site_module_id, sm.site_id, sm.module_id, m.machine_name = sm.project AS named_after_project,
+       sm.project, sm.current_version_id, sm.datestamp, sm.module_type, sm.removed_at
 FROM site_modules sm
 JOIN modules m ON m.id = sm.module_id
 WHERE (%(site_ids)s::bigint[] IS NULL OR sm.site_id = ANY(%(site_ids)s::bigint[]))
