@@ -29,7 +29,7 @@ from sql.query import Query, Script, Statement
 # The stages (stage.sql) and the columns of the run's frame each takes.
 PAYLOAD_COLUMNS = ["landing_id", "task_id", "site_id", "round", "sync_type", "received_at"]
 MODULE_COLUMNS = ["machine_name", "project", "display_name", "module_type", "description"]
-VERSION_COLUMNS = ["machine_name", "version", "major", "minor", "patch", "extra", "sort_key"]
+VERSION_COLUMNS = ["position", "machine_name", "version", "major", "minor", "patch", "extra", "sort_key"]
 LISTED_COLUMNS = ["landing_id", "module_id", "version_id", "version", "project", "module_type", "enabled",
                   "datestamp"]
 
@@ -54,7 +54,7 @@ STAGE = Script.of(__file__, "stage")
 MODULES = Statement.of(__file__, "modules")
 MODULE_VERSIONS = Statement.of(__file__, "module_versions")
 VERSION_IDS = FrameQuery.of(__file__, "version_ids", schema={
-    "machine_name": pl.String, "version": pl.String, "module_id": pl.Int64, "version_id": pl.Int64})
+    "position": pl.UInt32, "module_id": pl.Int64, "version_id": pl.Int64})
 CLASSIFY = Statement.of(__file__, "classify")
 SITE_MODULES = Statement.of(__file__, "site_modules")
 TASK_RESULTS = Query.of(__file__, "task_results", row=RoundOutcome)
@@ -69,13 +69,15 @@ def merge(conn: psycopg.Connection, *, stage: pl.DataFrame, warnings: dict[str, 
     task_ids = stage["task_id"].unique().to_list()
     with conn.transaction():
         STAGE(conn)
-        for table, frame in catalogue_parts(stage).items():
+        parts = catalogue_parts(stage)
+        for table, frame in parts.items():
             copy_frame(conn, table, frame)
         MODULES(conn)
         MODULE_VERSIONS(conn)
-        # The ids come back once per distinct version and are joined to the listed rows here: the
-        # stage then holds ids, and no statement looks a module up by name once per listing site.
-        ids = VERSION_IDS.frame(conn)
+        # The ids come back once per distinct version, by its position in the stage, and are joined to
+        # the listed rows here: the stage then holds ids, and no statement looks a module up by name
+        # once per listing site.
+        ids = parts["stage_versions"].join(VERSION_IDS.frame(conn), on="position")
         copy_frame(conn, "stage_listed", stage.join(ids, on=["machine_name", "version"]).select(LISTED_COLUMNS))
         CLASSIFY(conn)
         SITE_MODULES(conn)
@@ -92,7 +94,7 @@ def catalogue_parts(stage: pl.DataFrame) -> dict[str, pl.DataFrame]:
         "stage_payloads": by_arrival.unique("landing_id", keep="first", maintain_order=True).select(PAYLOAD_COLUMNS),
         "stage_modules": by_arrival.unique("machine_name", keep="last", maintain_order=True).select(MODULE_COLUMNS),
         "stage_versions": by_arrival.unique(["machine_name", "version"], keep="first", maintain_order=True)
-        .select(VERSION_COLUMNS),
+        .with_row_index("position").select(VERSION_COLUMNS),
     }
 
 

@@ -28,6 +28,7 @@ CREATE TEMP TABLE stage_modules (
 ) ON COMMIT DROP;
 
 CREATE TEMP TABLE stage_versions (
+    position      integer NOT NULL,  -- its row in the staged frame, to join the ids back by
     machine_name  text NOT NULL,
     version       text NOT NULL,
     major         integer,
