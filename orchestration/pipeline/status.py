@@ -22,7 +22,7 @@ import psycopg
 
 from sql import advisories, connection, statuses, summaries
 from sql.statuses import STORED_LIST_COLUMNS, STORED_LIST_SEPARATOR, STORED_SCHEMA
-from transforms.advisories import known_vulnerabilities
+from transforms.advisories import advisory_items_json, known_vulnerabilities
 from transforms.security_coverage import coverage_document, security_coverage
 from transforms.update_status import compute_update_status
 
@@ -182,8 +182,12 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
     changed = int(computed["status_changed"].sum())
     if rebuild is None:
         rebuild = site_ids is None and changed >= REBUILD_SHARE * computed.height
+    # What is written: the changed rows in place, every row into a rebuilt table; the advisory items as the
+    # JSON the table stores.
+    rows = computed if rebuild else computed.filter("status_changed")
+    rows = rows.with_columns(advisories=advisory_items_json(rows["advisories"]))
     with conn.transaction():
-        updated = statuses.write(conn, computed, rebuild=rebuild) if changed else 0
+        updated = statuses.write(conn, rows, rebuild=rebuild) if changed else 0
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
     modules = int(computed.filter("status_changed")["modules"].sum()) if updated else 0

@@ -15,7 +15,6 @@ import psycopg
 
 from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Query, Script, Statement
-from transforms.advisories import advisory_items_json
 
 STORED_LIST_SEPARATOR = "\x1f"
 
@@ -118,49 +117,47 @@ def releases(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.Data
     return RELEASES.frame(conn, projects=projects)
 
 
-def write(conn: psycopg.Connection, computed: pl.DataFrame, *, rebuild: bool = False) -> int:
-    """Write back the statuses of `computed` (rows of the status step: the lists as lists, `checked_at` when
-    their inputs were read, `stored_checked_at`, and `status_changed`: whether a row differs from the stored
-    one or is new); answers how many site projects were written. A row another run computed from inputs
-    read after `checked_at` is newer and is left as it is. Run inside the caller's transaction.
+def write(conn: psycopg.Connection, rows: pl.DataFrame, *, rebuild: bool = False) -> int:
+    """Write back computed statuses; answers how many site projects were written. `rows`: the status step's
+    rows, the lists as lists, the advisory items and core's coverage as JSON, `checked_at` when their
+    inputs were read, `stored_checked_at`, and `status_changed`: whether a row differs from the stored one
+    or is new. A row another run computed from inputs read after `checked_at` is newer and is left as it
+    is. Run inside the caller's transaction.
 
-    In place (default), only the changed rows are written. `rebuild`, when most rows change: every row is
-    written into a new table (an unchanged one as it was checked before) and swapped in, instead of
-    updating each row in each index; the table ends the same either way, but for a project that had no
-    module left when the inputs were read: a rebuild leaves it out, as a recount of its site would."""
-    changed = computed.filter("status_changed")
+    In place (default), `rows` are the changed rows, each written. `rebuild`, when most rows change: `rows`
+    are every row, written into a new table (an unchanged one as it was checked before) and swapped in,
+    instead of updating each row in each index; the table ends the same either way, but for a project that
+    had no module left when the inputs were read: a rebuild leaves it out, as a recount of its site would."""
+    changed = rows.filter("status_changed")
     latest = changed.select("project", "latest_version").drop_nulls().unique()
     LATEST_VERSIONS(conn, projects=latest["project"].to_list(), versions=latest["latest_version"].to_list())
     if not rebuild:
         STAGE(conn)
         copy_frame(conn, "stage_status", stored_form(changed))
         return APPLY(conn)
-    rows = stored_form(computed)  # before the table is locked: writers wait only for the database's part
+    copied = stored_form(rows)  # before the table is locked: writers wait only for the database's part
     REBUILD_PREPARE(conn)
     # Locked now: what happened since the inputs were read wins. A site deleted since meant its projects to
     # go; a row another run wrote from inputs read later (a newer status, a project it added) replaces ours.
-    newer = NEWER.frame(conn, checked_at=computed["checked_at"].min())
+    newer = NEWER.frame(conn, checked_at=rows["checked_at"].min())
     keys = newer.select("site_id", "project")
     existing = pl.col("site_id").is_in(sites(conn, site_ids=None)["site_id"].implode())
-    rows = pl.concat([rows.filter(existing).join(keys, on=["site_id", "project"], how="anti"),
-                      newer.cast(rows.schema)])
+    copied = pl.concat([copied.filter(existing).join(keys, on=["site_id", "project"], how="anti"),
+                        newer.cast(copied.schema)])
     # The new table was created in this transaction: its rows can be written frozen, so that the first
     # reads after the swap find them visible to all without setting hint bits page by page.
-    copy_frame(conn, "site_projects_next", rows, freeze=True)
+    copy_frame(conn, "site_projects_next", copied, freeze=True)
     REBUILD(conn)
     SWAP(conn)
     return changed.filter(existing).join(keys, on=["site_id", "project"], how="anti").height
 
 
-def stored_form(computed: pl.DataFrame) -> pl.DataFrame:
-    """Statuses as site_projects stores them (TABLE_COLUMNS): the lists as arrays, the advisory items as
-    JSON (core's coverage already is), and when a status was checked: when the inputs of a changed one were
-    read, the stored time of an unchanged one. Sorted by the table's key, so that the upsert walks the
-    primary key and the heap in order, and a rebuilt table is filled site by site, as reads of one site
-    want it."""
-    ordered = computed.select(
+def stored_form(rows: pl.DataFrame) -> pl.DataFrame:
+    """Statuses as site_projects stores them (TABLE_COLUMNS): the lists as arrays, and when a status was
+    checked: when the inputs of a changed one were read, the stored time of an unchanged one. Sorted by the
+    table's key, so that the upsert walks the primary key and the heap in order, and a rebuilt table is
+    filled site by site, as reads of one site want it."""
+    return rows.select(
         *(name for name in TABLE_COLUMNS if name != "status_checked_at"),
         status_checked_at=pl.when("status_changed").then("checked_at").otherwise("stored_checked_at"),
-    ).sort("site_id", "project")
-    return ordered.with_columns(pg_text_array("also_available"), pg_text_array("security_updates"),
-                                advisories=advisory_items_json(ordered["advisories"]))
+    ).sort("site_id", "project").with_columns(pg_text_array("also_available"), pg_text_array("security_updates"))
