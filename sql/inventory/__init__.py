@@ -30,8 +30,8 @@ from sql.query import Query, Script, Statement
 PAYLOAD_COLUMNS = ["landing_id", "task_id", "site_id", "round", "sync_type", "received_at"]
 MODULE_COLUMNS = ["machine_name", "project", "display_name", "module_type", "description"]
 VERSION_COLUMNS = ["position", "machine_name", "version", "major", "minor", "patch", "extra", "sort_key"]
-LISTED_COLUMNS = ["landing_id", "module_id", "version_id", "version", "project", "module_type", "enabled",
-                  "datestamp"]
+LISTED_COLUMNS = ["landing_id", "site_id", "round", "module_id", "version_id", "version", "project", "module_type",
+                  "enabled", "datestamp"]
 
 
 class RoundOutcome(NamedTuple):

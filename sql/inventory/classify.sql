@@ -5,38 +5,32 @@
 -- applying them one by one would. A listed module is created (absent or
 -- removed before), updated (another version, enabled or disabled) or
 -- unchanged; a full sync removes a module present before it and not listed.
-WITH listed AS (
-    SELECT p.round, p.task_id, p.site_id, p.sync_type, p.received_at, l.module_id, l.version_id, l.version,
-           l.enabled, l.project, l.module_type, l.datestamp
-    FROM stage_listed l
-    JOIN stage_payloads p ON p.landing_id = l.landing_id
-), stored AS MATERIALIZED (
+WITH stored AS MATERIALIZED (
     SELECT sm.site_id, sm.module_id, sm.removed_at IS NULL AS present, sm.current_version_id AS version_id,
            sm.enabled, sm.project, sm.module_type, sm.datestamp, sm.first_seen, sm.last_seen, sm.last_updated
     FROM site_modules sm
     WHERE sm.site_id IN (SELECT site_id FROM stage_payloads)
 ), cells AS (
-    SELECT 0 AS round, NULL::uuid AS task_id, site_id, module_id, NULL::timestamptz AS received_at,
-           NULL AS sync_type, false AS listed, present, version_id, NULL AS version, enabled, project,
-           module_type, datestamp, first_seen, last_seen, last_updated
+    SELECT 0 AS round, NULL::bigint AS landing_id, site_id, module_id, false AS listed, present, version_id,
+           NULL AS version, enabled, project, module_type, datestamp, first_seen, last_seen, last_updated
     FROM stored
     UNION ALL
-    SELECT round, task_id, site_id, module_id, received_at, sync_type, true, true, version_id, version,
-           enabled, project, module_type, datestamp, NULL, NULL, NULL
-    FROM listed
+    SELECT round, landing_id, site_id, module_id, true, true, version_id, version, enabled, project, module_type,
+           datestamp, NULL, NULL, NULL
+    FROM stage_listed
     UNION ALL
     -- A full sync leaves out the modules of its site it does not list (those present before it: stored
-    -- or listed by an earlier payload of the run; the window tells which). Only modules some full sync
-    -- of the run does not list need looking at: on a steady day every sync lists them all.
-    SELECT p.round, p.task_id, p.site_id, known.module_id, p.received_at, p.sync_type, false, false,
+    -- or listed by an earlier payload of the run; the window tells which). Only modules some payload of
+    -- the run does not list need looking at: on a steady day every sync lists them all.
+    SELECT p.round, p.landing_id, p.site_id, known.module_id, false, false,
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM (SELECT site_id, module_id, sum(full_listings) AS full_listings
-          FROM (SELECT site_id, module_id, (sync_type = 'full')::int AS full_listings FROM listed
+    FROM (SELECT site_id, module_id, sum(listings) AS listings
+          FROM (SELECT site_id, module_id, 1 AS listings FROM stage_listed
                 UNION ALL
-                SELECT site_id, module_id, 0 FROM stored WHERE present) AS listings
+                SELECT site_id, module_id, 0 FROM stored WHERE present) AS seen
           GROUP BY site_id, module_id) AS known
-    JOIN (SELECT site_id, count(*) AS full_syncs FROM stage_payloads WHERE sync_type = 'full' GROUP BY site_id)
-         AS syncs ON syncs.site_id = known.site_id AND known.full_listings < syncs.full_syncs
+    JOIN (SELECT site_id, count(*) AS payloads FROM stage_payloads GROUP BY site_id) AS site
+         ON site.site_id = known.site_id AND known.listings < site.payloads
     JOIN stage_payloads p ON p.site_id = known.site_id AND p.sync_type = 'full'
     WHERE NOT EXISTS (SELECT FROM stage_listed l WHERE l.landing_id = p.landing_id AND l.module_id = known.module_id)
 ), judged AS (
@@ -57,7 +51,7 @@ WITH listed AS (
 INSERT INTO round_changes (round, task_id, site_id, module_id, received_at, outcome, old_version_id, new_version,
                            old_enabled, new_enabled, version_id, project, module_type, datestamp, needs_write,
                            version_moved, stored_first_seen, stored_last_seen, stored_last_updated)
-SELECT round, task_id, site_id, module_id, received_at,
+SELECT j.round, p.task_id, j.site_id, j.module_id, p.received_at,
        CASE WHEN NOT listed THEN 'removed'
             WHEN NOT was_present THEN 'created'
             WHEN was_version_id <> version_id OR was_enabled <> enabled THEN 'updated'
@@ -72,7 +66,7 @@ SELECT round, task_id, site_id, module_id, received_at,
        CASE WHEN listed THEN datestamp ELSE was_datestamp END,
        NOT listed
        OR NOT was_present
-       OR sync_type = 'partial'
+       OR p.sync_type = 'partial'
        OR was_version_id <> version_id
        OR was_enabled <> enabled
        OR was_project <> project
@@ -80,5 +74,6 @@ SELECT round, task_id, site_id, module_id, received_at,
        OR was_datestamp IS DISTINCT FROM datestamp,
        listed AND (NOT was_present OR was_version_id <> version_id),
        stored_first_seen, stored_last_seen, stored_last_updated
-FROM judged
-WHERE round > 0 AND (listed OR was_present)
+FROM judged j
+JOIN stage_payloads p ON p.landing_id = j.landing_id
+WHERE j.round > 0 AND (listed OR was_present)

@@ -38,9 +38,12 @@ CREATE TEMP TABLE stage_versions (
     sort_key      bigint
 ) ON COMMIT DROP;
 
--- The listed modules, with the catalogue ids of their module and version.
+-- The listed modules, with their payload's site and round and the catalogue
+-- ids of their module and version.
 CREATE TEMP TABLE stage_listed (
     landing_id    bigint NOT NULL,
+    site_id       bigint NOT NULL,
+    round         integer NOT NULL,
     module_id     bigint NOT NULL,
     version_id    bigint NOT NULL,
     version       text NOT NULL,
