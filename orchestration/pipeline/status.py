@@ -21,7 +21,6 @@ import polars as pl
 import psycopg
 
 from sql import advisories, connection, statuses, summaries
-from sql.statuses import STORED_LIST_COLUMNS, STORED_LIST_SEPARATOR, STORED_SCHEMA
 from transforms.advisories import advisory_items_json, known_vulnerabilities
 from transforms.security_coverage import coverage_document, security_coverage
 from transforms.update_status import compute_update_status
@@ -33,6 +32,16 @@ CORE_FEED = "current"
 # rebuilt one a sequential write and one sorted index build; measured, the rebuild of every row takes
 # about as long as updating a fifth of them.
 REBUILD_SHARE = 0.2
+# Everything the status step computes for a project, as written back: the project's version, datestamp and
+# present modules as gathered from its modules, whether it is removed, its status, its advisories and core's
+# security coverage. Their digest is stored with them: a recompute compares digests, not the columns.
+DIGESTED = ("version", "datestamp", "modules", "removed_at", "status", "status_reason", "latest_version",
+            "recommended_version", "also_available", "security_updates", "update_available",
+            "security_update_available", "known_vulnerable", "advisories", "coverage_until_version",
+            "coverage_until_date", "coverage_additional_minors", "coverage_state")
+# A fixed seed: the same status hashes to the same digest in every run. (Polars keeps a hash stable within
+# one of its versions only; after an upgrade that changes it, the first recompute rewrites every row once.)
+DIGEST_SEED = 0x6D6F64776174636B
 
 
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
@@ -111,8 +120,8 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
 
 def compute_statuses(installed, projects, releases, advisories_frame) -> pl.DataFrame:
     """Every project's status (`site_projects` rows in, one row each out), core's coverage as its stored
-    document too, with the stored status (`stored_*`) and `status_changed`: whether the two differ, or
-    none is stored yet."""
+    document too, with its `status_digest`, what is stored (`stored_digest`, `stored_checked_at`) and
+    `status_changed`: whether the digests differ, or none is stored."""
     computed = compute_update_status(installed, projects, releases)
     vulnerable = known_vulnerabilities(installed, advisories_frame)
     core = installed.filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED))
@@ -121,8 +130,7 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
         releases.lazy().filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED)),
     ).with_columns(coverage_document(), project=pl.lit(CORE_PROJECT)).collect()
     rows = installed.select("site_module_id", "site_id", "project", "modules", "version", "datestamp",
-                            "removed_at", "checked_at", "stored_checked_at",
-                            *(f"stored_{name}" for name in STORED_SCHEMA))
+                            "removed_at", "checked_at", "stored_digest", "stored_checked_at")
     # The status frame has one row per installed row, in order: it is set beside them, not joined. The
     # vulnerabilities and the coverage (a few rows) are matched on the keys alone, in the rows' order.
     if not computed["site_module_id"].equals(rows["site_module_id"]):
@@ -131,6 +139,7 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
                                                         maintain_order="left")
     coverage = rows.select("site_id", "project").join(coverage, on=["site_id", "project"], how="left",
                                                       maintain_order="left")
+    digest = pl.struct(*DIGESTED).hash(DIGEST_SEED).reinterpret(signed=True)
     return (
         rows.hstack(computed.drop("site_module_id"))
         .hstack(vulnerability.drop("site_module_id"))
@@ -139,23 +148,9 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
             pl.col("advisories").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.col("known_vulnerable").fill_null(False),
         )
-        .with_columns(status_changed=_differs_from_stored())
+        .with_columns(status_digest=digest)
+        .with_columns(status_changed=pl.col("stored_digest").ne_missing(pl.col("status_digest")))
     )
-
-
-def _differs_from_stored() -> pl.Expr:
-    """A computed status differs from the stored one (`stored_*`, read with the inputs), or none is stored."""
-    def as_stored(name: str) -> pl.Expr:
-        if name in STORED_LIST_COLUMNS:
-            return pl.col(name).list.join(STORED_LIST_SEPARATOR).fill_null("")
-        return pl.col(name)
-
-    def stored(name: str) -> pl.Expr:
-        column = pl.col(f"stored_{name}")
-        return column.fill_null("") if name in STORED_LIST_COLUMNS else column
-
-    return pl.col("stored_status").is_null() | pl.any_horizontal(
-        as_stored(name).ne_missing(stored(name)) for name in STORED_SCHEMA)
 
 
 def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, *,

@@ -1,10 +1,11 @@
 """Update statuses, one per site and project: the inputs of a status computation, read as frames with
 COPY, and writing back the statuses that changed.
 
-The stored status of each project on a site comes with the inputs (`stored_*`,
-read by `stored`), so the pipeline decides which rows changed and only those
-are staged and written. List columns are read joined by STORED_LIST_SEPARATOR
-(a form Polars splits back into lists).
+What is stored of each project on a site comes with the inputs (`stored`): the
+digest of its status (`status_digest`, written with it; cleared by a trigger
+when anything else changes the row) and when it was checked, so the pipeline
+decides which rows changed by comparing one number per project, and only
+those are written.
 """
 
 from datetime import datetime
@@ -16,30 +17,16 @@ import psycopg
 from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Query, Script, Statement
 
-STORED_LIST_SEPARATOR = "\x1f"
-
 
 class Clock(NamedTuple):
     now: datetime
 
 
-# What is stored per site project, as written back: the project's version, datestamp and present modules as
-# gathered from its modules, whether it is removed, its status and core's security coverage.
-STORED_SCHEMA = {"version": pl.String, "datestamp": pl.Int64, "modules": pl.Int64,
-                 "removed_at": pl.Datetime("us", "UTC"),
-                 "status": pl.String, "status_reason": pl.String, "latest_version": pl.String,
-                 "recommended_version": pl.String, "also_available": pl.String, "security_updates": pl.String,
-                 "update_available": pl.Boolean, "security_update_available": pl.Boolean,
-                 "known_vulnerable": pl.Boolean, "advisories": pl.String,
-                 "coverage_until_version": pl.String, "coverage_until_date": pl.Date,
-                 "coverage_additional_minors": pl.Int64, "coverage_state": pl.String}
-STORED_LIST_COLUMNS = ("also_available", "security_updates", "advisories")
 INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
                     "named_after_project": pl.Boolean, "project": pl.String, "current_version_id": pl.Int64,
                     "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC")}
-STORED_FRAME_SCHEMA = {"site_id": pl.Int64, "project": pl.String,
-                       **{f"stored_{name}": dtype for name, dtype in STORED_SCHEMA.items()},
-                       "stored_checked_at": pl.Datetime("us", "UTC")}
+STORED_SCHEMA = {"site_id": pl.Int64, "project": pl.String, "stored_digest": pl.Int64,
+                 "stored_checked_at": pl.Datetime("us", "UTC")}
 SITES_SCHEMA = {"site_id": pl.Int64, "feed_api": pl.String}
 VERSIONS_SCHEMA = {"version_id": pl.Int64, "version": pl.String, "major": pl.Int64, "minor": pl.Int64,
                    "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
@@ -53,7 +40,7 @@ RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.St
 
 CLOCK = Query.of(__file__, "clock", row=Clock)
 INSTALLED = FrameQuery.of(__file__, "installed", schema=INSTALLED_SCHEMA)
-STORED = FrameQuery.of(__file__, "stored", schema=STORED_FRAME_SCHEMA)
+STORED = FrameQuery.of(__file__, "stored", schema=STORED_SCHEMA)
 SITES = FrameQuery.of(__file__, "sites", schema=SITES_SCHEMA)
 VERSIONS = FrameQuery.of(__file__, "versions", schema=VERSIONS_SCHEMA)
 PROJECTS = FrameQuery.of(__file__, "projects", schema=PROJECTS_SCHEMA)
@@ -64,12 +51,13 @@ NEWER_SCHEMA = {"site_id": pl.Int64, "project": pl.String, "version": pl.String,
                 "status_reason": pl.String, "latest_version": pl.String, "recommended_version": pl.String,
                 "also_available": pl.String, "security_updates": pl.String, "update_available": pl.Boolean,
                 "security_update_available": pl.Boolean, "known_vulnerable": pl.Boolean, "advisories": pl.String,
-                "security_coverage": pl.String, "status_checked_at": pl.Datetime("us", "UTC")}
+                "security_coverage": pl.String, "status_checked_at": pl.Datetime("us", "UTC"),
+                "status_digest": pl.Int64}
 # The columns of site_projects a status write sets (stage.sql's), in its order.
 TABLE_COLUMNS = ("site_id", "project", "version", "datestamp", "modules", "removed_at", "status", "status_reason",
                  "latest_version", "recommended_version", "also_available", "security_updates",
                  "update_available", "security_update_available", "known_vulnerable", "advisories",
-                 "security_coverage", "status_checked_at")
+                 "security_coverage", "status_checked_at", "status_digest")
 STAGE = Script.of(__file__, "stage")
 LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
@@ -91,8 +79,7 @@ def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
 
 def stored(conn: psycopg.Connection, *, site_ids: list[int] | None,
            projects: list[str] | None = None) -> pl.DataFrame:
-    """The stored status of these sites' projects (STORED_FRAME_SCHEMA; `stored_advisories` in the text
-    form of `transforms.advisories`, list columns joined by STORED_LIST_SEPARATOR)."""
+    """The digest of the stored status of these sites' projects and when each was checked (STORED_SCHEMA)."""
     return STORED.frame(conn, site_ids=site_ids, projects=projects)
 
 
@@ -119,9 +106,9 @@ def releases(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.Data
 
 def write(conn: psycopg.Connection, rows: pl.DataFrame, *, rebuild: bool = False) -> int:
     """Write back computed statuses; answers how many site projects were written. `rows`: the status step's
-    rows, the lists as lists, the advisory items and core's coverage as JSON, `checked_at` when their
-    inputs were read, `stored_checked_at`, and `status_changed`: whether a row differs from the stored one
-    or is new. A row another run computed from inputs read after `checked_at` is newer and is left as it
+    rows, the lists as lists, the advisory items and core's coverage as JSON, `status_digest`, `checked_at`
+    when their inputs were read, `stored_checked_at`, and `status_changed`: whether a row differs from the
+    stored one or is new. A row another run computed from inputs read after `checked_at` is newer and is left as it
     is. Run inside the caller's transaction.
 
     In place (default), `rows` are the changed rows, each written. `rebuild`, when most rows change: `rows`
@@ -157,7 +144,7 @@ def stored_form(rows: pl.DataFrame) -> pl.DataFrame:
     checked: when the inputs of a changed one were read, the stored time of an unchanged one. Sorted by the
     table's key, so that the upsert walks the primary key and the heap in order, and a rebuilt table is
     filled site by site, as reads of one site want it."""
+    checked_at = pl.when("status_changed").then("checked_at").otherwise("stored_checked_at")
     return rows.select(
-        *(name for name in TABLE_COLUMNS if name != "status_checked_at"),
-        status_checked_at=pl.when("status_changed").then("checked_at").otherwise("stored_checked_at"),
+        checked_at.alias(name) if name == "status_checked_at" else pl.col(name) for name in TABLE_COLUMNS
     ).sort("site_id", "project").with_columns(pg_text_array("also_available"), pg_text_array("security_updates"))

@@ -5,7 +5,7 @@
 INSERT INTO site_projects AS sp (
     site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version,
     recommended_version, also_available, security_updates, update_available, security_update_available,
-    known_vulnerable, advisories, security_coverage, status_checked_at)
+    known_vulnerable, advisories, security_coverage, status_checked_at, status_digest)
 SELECT * FROM stage_status st WHERE EXISTS (SELECT FROM sites s WHERE s.id = st.site_id)
 ON CONFLICT (site_id, project) DO UPDATE
 SET version = excluded.version,
@@ -23,5 +23,6 @@ SET version = excluded.version,
     known_vulnerable = excluded.known_vulnerable,
     advisories = excluded.advisories,
     security_coverage = excluded.security_coverage,
-    status_checked_at = excluded.status_checked_at
+    status_checked_at = excluded.status_checked_at,
+    status_digest = excluded.status_digest
 WHERE sp.status_checked_at IS NULL OR sp.status_checked_at <= excluded.status_checked_at

@@ -6,6 +6,6 @@ SELECT sp.site_id, sp.project, sp.version, sp.datestamp, sp.modules, sp.removed_
        sp.latest_version, sp.recommended_version, sp.also_available::text AS also_available,
        sp.security_updates::text AS security_updates, sp.update_available, sp.security_update_available,
        sp.known_vulnerable, sp.advisories::text AS advisories, sp.security_coverage::text AS security_coverage,
-       sp.status_checked_at
+       sp.status_checked_at, sp.status_digest
 FROM site_projects sp
 WHERE sp.status_checked_at > %(checked_at)s

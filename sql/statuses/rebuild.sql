@@ -1,7 +1,7 @@
 -- A rebuilt site_projects, after its rows were copied in (rebuild_prepare.sql),
 -- indexed once, as the current table is: the primary key and other
 -- index-backed constraints (under a name of their own until the swap), every
--- other index with the same definition, the foreign keys and the grants, all
+-- other index with the same definition, the foreign keys, triggers and grants, all
 -- read from the catalog, so an index a later migration adds comes along. Index
 -- builds sort once instead of inserting row by row.
 DO $$
@@ -31,6 +31,12 @@ BEGIN
                 FROM pg_constraint c
                 WHERE c.conrelid = 'site_projects'::regclass AND c.contype = 'f' LOOP
         EXECUTE format('ALTER TABLE site_projects_next ADD CONSTRAINT %I %s', item.conname, item.definition);
+    END LOOP;
+    -- triggers (not the ones a constraint owns), the same definition on the new table
+    FOR item IN SELECT pg_get_triggerdef(t.oid) AS definition
+                FROM pg_trigger t
+                WHERE t.tgrelid = 'site_projects'::regclass AND NOT t.tgisinternal LOOP
+        EXECUTE regexp_replace(item.definition, ' ON (\S+\.)?site_projects ', ' ON \1site_projects_next ');
     END LOOP;
     FOR item IN SELECT a.privilege_type, a.grantee, a.is_grantable
                 FROM pg_class t, aclexplode(t.relacl) a

@@ -19,5 +19,6 @@ CREATE TEMP TABLE stage_status (
     known_vulnerable            boolean NOT NULL,
     advisories                  jsonb NOT NULL,
     security_coverage           jsonb,
-    status_checked_at           timestamptz NOT NULL
+    status_checked_at           timestamptz NOT NULL,
+    status_digest               bigint NOT NULL
 ) ON COMMIT DROP

@@ -54,6 +54,9 @@ def shape(db) -> dict:
                                   "WHERE conrelid = 'site_projects'::regclass ORDER BY conname").fetchall(),
         "grants": db.execute("SELECT relacl::text AS acl FROM pg_class WHERE oid = 'site_projects'::regclass"
                              ).fetchall(),
+        "triggers": db.execute("SELECT tgname, pg_get_triggerdef(oid) AS definition FROM pg_trigger "
+                               "WHERE tgrelid = 'site_projects'::regclass AND NOT tgisinternal ORDER BY tgname"
+                               ).fetchall(),
     }
 
 
@@ -102,6 +105,22 @@ def test_a_rebuild_keeps_the_rows_it_did_not_change(portfolio, db):
         assert [row for row in now if row["site_id"] % 7] == [row for row in settled if row["site_id"] % 7]
         ignore_checked = [{**row, "status_checked_at": None} for row in now]
         assert ignore_checked == [{**row, "status_checked_at": None} for row in settled]
+
+
+def test_a_row_changed_by_anything_but_the_status_step_is_written_again_after_a_rebuild(portfolio, db):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        refresh_status(conn, None, rebuild=True)
+        assert db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NULL").fetchone()["n"] == 0
+        # An update that leaves the digest as it was clears it (the rebuilt table has the trigger too) ...
+        db.execute("UPDATE site_projects SET latest_version = '0.0.1' WHERE site_id % 5 = 0")
+        tampered = db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NULL").fetchone()["n"]
+        assert tampered == db.execute("SELECT count(*) AS n FROM site_projects WHERE site_id % 5 = 0"
+                                      ).fetchone()["n"] > 0
+        # ... so the next recompute finds those rows changed and writes them back as computed.
+        assert refresh_status(conn, None)["site_projects_changed"] == tampered
+        assert db.execute("SELECT count(*) AS n FROM site_projects WHERE latest_version = '0.0.1'"
+                          ).fetchone()["n"] == 0
+        assert refresh_status(conn, None)["site_projects_changed"] == 0
 
 
 def test_a_full_recompute_rebuilds_only_when_most_rows_change(portfolio, db):

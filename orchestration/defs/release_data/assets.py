@@ -109,4 +109,4 @@ def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResour
         check_name="no_status_drift", passed=drift.is_empty(),
         description="stored statuses match" if drift.is_empty() else f"{drift.height} site modules had drifted",
         metadata={"count": drift.height, "sample": dg.MetadataValue.json(drift.head(10).select(
-            "site_module_id", "status", "stored_status", "status_reason", "stored_status_reason").to_dicts())})
+            "site_id", "project", "version", "status", "status_reason").to_dicts())})
