@@ -67,6 +67,7 @@ def merge(conn: psycopg.Connection, *, stage: pl.DataFrame, warnings: dict[str, 
     """Apply `stage` (the normalised rows with `round` and `received_at`) in one transaction; answers
     how many listed modules took each outcome (created, updated, unchanged, removed)."""
     task_ids = stage["task_id"].unique().to_list()
+    site_ids = stage["site_id"].unique().sort().to_list()
     with conn.transaction():
         STAGE(conn)
         parts = catalogue_parts(stage)
@@ -79,7 +80,7 @@ def merge(conn: psycopg.Connection, *, stage: pl.DataFrame, warnings: dict[str, 
         # once per listing site.
         ids = parts["stage_versions"].join(VERSION_IDS.frame(conn), on="position")
         copy_frame(conn, "stage_listed", stage.join(ids, on=["machine_name", "version"]).select(LISTED_COLUMNS))
-        CLASSIFY(conn)
+        CLASSIFY(conn, site_ids=site_ids)
         SITE_MODULES(conn)
         SITES(conn, task_ids=task_ids)
         outcomes = TASK_RESULTS.all(conn, warnings=json.dumps(warnings))

@@ -9,7 +9,8 @@ WITH stored AS MATERIALIZED (
     SELECT sm.site_id, sm.module_id, sm.removed_at IS NULL AS present, sm.current_version_id AS version_id,
            sm.enabled, sm.project, sm.module_type, sm.datestamp, sm.first_seen, sm.last_seen, sm.last_updated
     FROM site_modules sm
-    WHERE sm.site_id IN (SELECT site_id FROM stage_payloads)
+    -- The sites as a parameter: the planner then knows how few they are, and reads their rows by index.
+    WHERE sm.site_id = ANY(%(site_ids)s::bigint[])
 ), cells AS (
     SELECT 0 AS round, NULL::bigint AS landing_id, site_id, module_id, false AS listed, present, version_id,
            NULL AS version, enabled, project, module_type, datestamp, first_seen, last_seen, last_updated
