@@ -169,6 +169,13 @@ def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
     return computed.filter("status_changed")
 
 
+def drifted_statuses(computed: pl.DataFrame) -> pl.DataFrame:
+    """The changed rows that had a status stored by the status step: what the data no longer supports, or
+    what something else changed (its digest then is 0). A row this version never checked (no digest) is
+    written, but is not drift."""
+    return computed.filter(pl.col("status_changed") & pl.col("stored_digest").is_not_null())
+
+
 def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids: list[int] | None = None,
                   rebuild: bool | None = None) -> dict[str, int]:
     """Write back what changed in `computed` (rows of `compute_statuses`), then recount the security

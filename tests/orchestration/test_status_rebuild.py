@@ -111,9 +111,10 @@ def test_a_row_changed_by_anything_but_the_status_step_is_written_again_after_a_
     with psycopg.connect(portfolio, autocommit=True) as conn:
         refresh_status(conn, None, rebuild=True)
         assert db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NULL").fetchone()["n"] == 0
-        # An update that leaves the digest as it was clears it (the rebuilt table has the trigger too) ...
+        # An update that leaves the digest as it was sets it to 0, "changed by something else" (the rebuilt
+        # table has the trigger too) ...
         db.execute("UPDATE site_projects SET latest_version = '0.0.1' WHERE site_id % 5 = 0")
-        tampered = db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NULL").fetchone()["n"]
+        tampered = db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest = 0").fetchone()["n"]
         assert tampered == db.execute("SELECT count(*) AS n FROM site_projects WHERE site_id % 5 = 0"
                                       ).fetchone()["n"] > 0
         # ... so the next recompute finds those rows changed and writes them back as computed.
@@ -172,8 +173,8 @@ def test_what_happened_after_the_inputs_were_read_wins(portfolio, db, rebuild):
         computed = compute_statuses(*load_inputs(conn, None))  # every row NOT_CHECKED: every row changes
         # Meanwhile, other runs: one writes a site's statuses from inputs read later, one adds a project,
         # and an admin deletes a site.
-        db.execute("UPDATE site_projects SET status = 'REVOKED', modules = greatest(modules, 1), status_checked_at = now() + interval '1 hour' "
-                   "WHERE site_id = %s", (newer_site,))
+        db.execute("UPDATE site_projects SET status = 'REVOKED', modules = greatest(modules, 1), "
+                   "status_checked_at = now() + interval '1 hour' WHERE site_id = %s", (newer_site,))
         db.execute("INSERT INTO site_projects (site_id, project, modules, status, status_checked_at) "
                    "VALUES (%s, 'added_meanwhile', 1, 'CURRENT', now() + interval '1 hour')", (untouched_site,))
         db.execute("DELETE FROM sites WHERE id = %s", (deleted_site,))

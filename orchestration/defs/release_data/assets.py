@@ -13,8 +13,8 @@ from orchestration.defs.resources import (
 from orchestration.pipeline.advisories import AdvisoriesError, load_advisories, load_osv, recompute_changed_projects
 from orchestration.pipeline.release_history import store_feeds, wanted_feeds
 from orchestration.pipeline.status import (
-    changed_statuses,
     compute_statuses,
+    drifted_statuses,
     load_inputs,
     write_changed,
 )
@@ -101,12 +101,13 @@ def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResour
     """Every present site module's update status, recomputed from scratch and compared with what is stored."""
     with database.connect() as conn:
         fresh = compute_statuses(*load_inputs(conn, None))
-        # The stored statuses come with the inputs: what differs is both the drift and what to write.
-        drift = changed_statuses(fresh)
+        # The stored digests come with the inputs: what differs is written; what differs from a status the
+        # status step wrote is drift.
+        drift = drifted_statuses(fresh)
         written = write_changed(conn, fresh)
     yield dg.MaterializeResult(metadata={**written, "drifted_rows": drift.height})
     yield dg.AssetCheckResult(
         check_name="no_status_drift", passed=drift.is_empty(),
-        description="stored statuses match" if drift.is_empty() else f"{drift.height} site modules had drifted",
+        description="stored statuses match" if drift.is_empty() else f"{drift.height} site projects had drifted",
         metadata={"count": drift.height, "sample": dg.MetadataValue.json(drift.head(10).select(
             "site_id", "project", "version", "status", "status_reason").to_dicts())})

@@ -6,9 +6,11 @@ status step now writes `status_digest`, a hash of everything it computed for
 the row, and reads back only the digests. A row changed by anything other than
 the status step (an admin's UPDATE, a restored backup) must not keep a digest
 that no longer describes it: a trigger clears the digest of any update that
-does not set a new one, so the next recompute finds the row changed and writes
-it again. Existing rows start without a digest: the first recompute after the
-upgrade writes every row once (a full recompute rebuilds the table).
+does not set a new one (to 0, "changed by something else"), so the next
+recompute finds the row changed, reports it as drift and writes it again.
+Existing rows start without a digest (NULL, "not checked by this version"):
+the first recompute after the upgrade writes every row once (a full recompute
+rebuilds the table) without calling it drift.
 
 Revision ID: 0015
 Revises: 0014
@@ -28,7 +30,7 @@ CREATE FUNCTION site_projects_digest_cleared() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    NEW.status_digest := NULL;
+    NEW.status_digest := 0;
     RETURN NEW;
 END
 $$;
