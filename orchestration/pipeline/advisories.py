@@ -189,7 +189,7 @@ def recompute_changed_projects(conn: psycopg.Connection) -> dict:
         return {"projects": [], "site_modules_checked": 0, "site_modules_changed": 0}
     # Site modules first: the sites and versions they name exist when those are read after them.
     site_modules = statuses.installed(conn, site_ids=None, projects=projects)
-    computed = compute_statuses(*project_inputs(conn, site_modules, site_ids=None, projects=projects))
+    computed = compute_statuses(project_inputs(conn, site_modules, site_ids=None, projects=projects))
     changed = changed_statuses(computed)
     site_ids = changed["site_id"].unique().sort().to_list()
     with conn.transaction():

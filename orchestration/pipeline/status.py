@@ -15,7 +15,10 @@ Version strings are never parsed here: releases and module_versions store
 their parsed fields when they are written, and the inputs read them.
 """
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import NamedTuple
 
 import polars as pl
 import psycopg
@@ -44,28 +47,33 @@ DIGESTED = ("version", "datestamp", "modules", "removed_at", "status", "status_r
 DIGEST_SEED = 0x6D6F64776174636B
 
 
-def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None):
-    """The projects of these sites (every site when None) as `site_projects` gathers them, with the
-    release data and advisories they are judged by."""
-    if site_ids is not None:
-        # Site modules first: the sites and versions they name exist when those are read after them.
-        return project_inputs(conn, statuses.installed(conn, site_ids=site_ids), site_ids=site_ids, projects=None)
-    # Every site: the stored statuses (millions of rows) are read on a second connection while the site
-    # modules are read on this one, so that the server's two reads and their parsing overlap.
-    with connection.beside(conn) as other, ThreadPoolExecutor(max_workers=1) as pool:
-        stored = pool.submit(statuses.stored, other, site_ids=None)
-        site_modules = statuses.installed(conn, site_ids=None)
-        return project_inputs(conn, site_modules, site_ids=None, projects=None, stored=stored.result())
+class StatusInputs(NamedTuple):
+    """What a status computation reads: the projects of the sites (`site_projects` rows), the release data
+    and advisories they are judged by, and what is stored of them (`sql.statuses.stored`), read when the
+    computation needs it."""
+
+    installed: pl.DataFrame
+    projects: pl.DataFrame
+    releases: pl.DataFrame
+    advisories: pl.DataFrame
+    stored: Callable[[], pl.DataFrame]
+
+
+def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None) -> StatusInputs:
+    """The inputs of the statuses of these sites' projects (every site's when None)."""
+    # Site modules first: the sites and versions they name exist when those are read after them.
+    return project_inputs(conn, statuses.installed(conn, site_ids=site_ids), site_ids=site_ids, projects=None)
 
 
 def project_inputs(conn: psycopg.Connection, site_modules: pl.DataFrame, *, site_ids: list[int] | None,
-                   projects: list[str] | None, stored: pl.DataFrame | None = None):
-    """`load_inputs` for site modules already read (of `site_ids` and `projects`, None: all), and their stored
-    statuses when those are read too."""
-    if stored is None:
-        stored = statuses.stored(conn, site_ids=site_ids, projects=projects)
+                   projects: list[str] | None) -> StatusInputs:
+    """`load_inputs` for site modules already read (of `site_ids` and `projects`, None: all)."""
+    read_stored = partial(statuses.stored, site_ids=site_ids, projects=projects)
+    # Every site: what is stored (millions of rows) is read on a second connection while the statuses are
+    # computed, so that the server's read and Polars' work overlap. A few sites: read here and now.
+    stored = _read_beside(conn, read_stored) if site_ids is None else _already(read_stored(conn))
     installed = site_projects(site_modules, statuses.sites(conn, site_ids=site_ids),
-                              statuses.versions(conn, site_ids=site_ids), stored)
+                              statuses.versions(conn, site_ids=site_ids))
     # A refresh of some sites needs the release data of their projects only.
     used = projects if projects is not None or site_ids is None else installed["project"].unique().to_list()
     feeds = statuses.projects(conn, projects=used).with_columns(
@@ -74,11 +82,29 @@ def project_inputs(conn: psycopg.Connection, site_modules: pl.DataFrame, *, site
         pl.col("supported_majors").fill_null("").str.split(",").list.eval(
             pl.element().filter(pl.element() != "").cast(pl.Int64)),
     )
-    return installed, feeds, statuses.releases(conn, projects=used), advisories.current(conn)
+    return StatusInputs(installed, feeds, statuses.releases(conn, projects=used), advisories.current(conn), stored)
 
 
-def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.DataFrame,
-                  stored: pl.DataFrame) -> pl.DataFrame:
+def _already(frame: pl.DataFrame) -> Callable[[], pl.DataFrame]:
+    def read() -> pl.DataFrame:
+        return frame
+    return read
+
+
+def _read_beside(conn: psycopg.Connection, read: Callable[[psycopg.Connection], pl.DataFrame]
+                 ) -> Callable[[], pl.DataFrame]:
+    """Start `read` on a second connection in a thread of its own; answers a function that waits for it."""
+    def run() -> pl.DataFrame:
+        with connection.beside(conn) as other:
+            return read(other)
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.DataFrame) -> pl.DataFrame:
     """One row per (site, project) from its modules, as Drupal's ProjectInfo gathers a project: the
     version of a present module (the one named after the project, else the first known) and the largest
     datestamp of its present modules; removed only when every module is, then dated by the last
@@ -113,15 +139,15 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
     return (
         gathered.join(sites.lazy(), on="site_id")
         .join(versions.lazy().rename({"version_id": "current_version_id"}), on="current_version_id")
-        .join(stored.lazy(), on=["site_id", "project"], how="left")
         .collect()
     )
 
 
-def compute_statuses(installed, projects, releases, advisories_frame) -> pl.DataFrame:
+def compute_statuses(inputs: StatusInputs) -> pl.DataFrame:
     """Every project's status (`site_projects` rows in, one row each out), core's coverage as its stored
     document too, with its `status_digest`, what is stored (`stored_digest`, `stored_checked_at`) and
     `status_changed`: whether the digests differ, or none is stored."""
+    installed, projects, releases, advisories_frame, stored = inputs
     computed = compute_update_status(installed, projects, releases)
     vulnerable = known_vulnerabilities(installed, advisories_frame)
     core = installed.filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED))
@@ -130,7 +156,7 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
         releases.lazy().filter((pl.col("project") == CORE_PROJECT) & (pl.col("feed_api") == CORE_FEED)),
     ).with_columns(coverage_document(), project=pl.lit(CORE_PROJECT)).collect()
     rows = installed.select("site_module_id", "site_id", "project", "modules", "version", "datestamp",
-                            "removed_at", "checked_at", "stored_digest", "stored_checked_at")
+                            "removed_at", "checked_at")
     # The status frame has one row per installed row, in order: it is set beside them, not joined. The
     # vulnerabilities and the coverage (a few rows) are matched on the keys alone, in the rows' order.
     if not computed["site_module_id"].equals(rows["site_module_id"]):
@@ -149,6 +175,8 @@ def compute_statuses(installed, projects, releases, advisories_frame) -> pl.Data
             pl.col("known_vulnerable").fill_null(False),
         )
         .with_columns(status_digest=digest)
+        .hstack(rows.select("site_id", "project").join(stored(), on=["site_id", "project"], how="left",
+                                                       maintain_order="left").drop("site_id", "project"))
         .with_columns(status_changed=pl.col("stored_digest").ne_missing(pl.col("status_digest")))
     )
 
@@ -158,7 +186,7 @@ def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, 
     """Recompute statuses for the given sites' projects (every site when None), and their security
     summaries. `rebuild`: write a whole new table (True) or update rows in place (False); None: rebuild
     when a full recompute changes REBUILD_SHARE of its projects or more."""
-    computed = compute_statuses(*load_inputs(conn, site_ids))
+    computed = compute_statuses(load_inputs(conn, site_ids))
     written = write_changed(conn, computed, site_ids=site_ids, rebuild=rebuild)
     return {"site_modules_checked": int(computed["modules"].sum()), **written}
 

@@ -170,7 +170,7 @@ def test_what_happened_after_the_inputs_were_read_wins(portfolio, db, rebuild):
         site_ids = [row["site_id"] for row in db.execute("SELECT DISTINCT site_id FROM site_projects "
                                                          "ORDER BY site_id LIMIT 3").fetchall()]
         newer_site, deleted_site, untouched_site = site_ids
-        computed = compute_statuses(*load_inputs(conn, None))  # every row NOT_CHECKED: every row changes
+        computed = compute_statuses(load_inputs(conn, None))  # every row NOT_CHECKED: every row changes
         # Meanwhile, other runs: one writes a site's statuses from inputs read later, one adds a project,
         # and an admin deletes a site.
         db.execute("UPDATE site_projects SET status = 'REVOKED', modules = greatest(modules, 1), "

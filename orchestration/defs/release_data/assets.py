@@ -100,7 +100,7 @@ def advisory_statuses(context: dg.AssetExecutionContext, database: PostgresResou
 def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResource):
     """Every present site module's update status, recomputed from scratch and compared with what is stored."""
     with database.connect() as conn:
-        fresh = compute_statuses(*load_inputs(conn, None))
+        fresh = compute_statuses(load_inputs(conn, None))
         # The stored digests come with the inputs: what differs is written; what differs from a status the
         # status step wrote is drift.
         drift = drifted_statuses(fresh)
