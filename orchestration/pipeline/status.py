@@ -191,6 +191,11 @@ def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, 
     return {"site_modules_checked": int(computed["modules"].sum()), **written}
 
 
+def _stored_json(rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with their advisory items as the JSON the table stores."""
+    return rows.with_columns(advisories=advisory_items_json(rows["advisories"]))
+
+
 def changed_statuses(computed: pl.DataFrame) -> pl.DataFrame:
     """The rows whose computed status differs from the stored one, or that have none yet: the only rows
     written back in place."""
@@ -212,14 +217,16 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
     changed = int(computed["status_changed"].sum())
     if rebuild is None:
         rebuild = site_ids is None and changed >= REBUILD_SHARE * computed.height
-    # What is written: the changed rows in place, every row into a rebuilt table; the advisory items as the
-    # JSON the table stores.
-    rows = computed if rebuild else computed.filter("status_changed")
-    rows = rows.with_columns(advisories=advisory_items_json(rows["advisories"]))
-    with conn.transaction():
-        updated = statuses.write(conn, rows, rebuild=rebuild) if changed else 0
-        # Even when no status changed: the merge before may have removed modules in trouble.
-        written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
+    if changed and rebuild:
+        # Every row into a new table, built beside the current one, swapped in with the summaries.
+        with statuses.rebuilt(conn, _stored_json(computed)) as swap_in, conn.transaction():
+            updated = swap_in()
+            written = summaries.rebuild(conn)
+    else:
+        with conn.transaction():
+            updated = statuses.write(conn, _stored_json(computed.filter("status_changed"))) if changed else 0
+            # Even when no status changed: the merge before may have removed modules in trouble.
+            written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
     modules = int(computed.filter("status_changed")["modules"].sum()) if updated else 0
     return {"site_projects_checked": computed.height, "site_projects_changed": updated,
             "site_modules_changed": modules, **written._asdict()}

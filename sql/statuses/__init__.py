@@ -8,18 +8,28 @@ decides which rows changed by comparing one number per project, and only
 those are written.
 """
 
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 import polars as pl
 import psycopg
 
+from sql import connection
 from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Query, Script, Statement
 
 
 class Clock(NamedTuple):
     now: datetime
+
+
+class SiteProject(NamedTuple):
+    site_id: int
+    project: str
 
 
 INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
@@ -45,14 +55,6 @@ SITES = FrameQuery.of(__file__, "sites", schema=SITES_SCHEMA)
 VERSIONS = FrameQuery.of(__file__, "versions", schema=VERSIONS_SCHEMA)
 PROJECTS = FrameQuery.of(__file__, "projects", schema=PROJECTS_SCHEMA)
 RELEASES = FrameQuery.of(__file__, "releases", schema=RELEASES_SCHEMA)
-# Rows of site_projects in their stored form, as COPY writes them back: arrays and JSON as text.
-NEWER_SCHEMA = {"site_id": pl.Int64, "project": pl.String, "version": pl.String, "datestamp": pl.Int64,
-                "modules": pl.Int64, "removed_at": pl.Datetime("us", "UTC"), "status": pl.String,
-                "status_reason": pl.String, "latest_version": pl.String, "recommended_version": pl.String,
-                "also_available": pl.String, "security_updates": pl.String, "update_available": pl.Boolean,
-                "security_update_available": pl.Boolean, "known_vulnerable": pl.Boolean, "advisories": pl.String,
-                "security_coverage": pl.String, "status_checked_at": pl.Datetime("us", "UTC"),
-                "status_digest": pl.Int64}
 # The columns of site_projects a status write sets (stage.sql's), in its order.
 TABLE_COLUMNS = ("site_id", "project", "version", "datestamp", "modules", "removed_at", "status", "status_reason",
                  "latest_version", "recommended_version", "also_available", "security_updates",
@@ -61,10 +63,15 @@ TABLE_COLUMNS = ("site_id", "project", "version", "datestamp", "modules", "remov
 STAGE = Script.of(__file__, "stage")
 LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
+# A rebuild, in the order it runs (the store's test runs the scripts in this order too).
+REBUILD_LOCK = Statement.of(__file__, "rebuild_lock")
 REBUILD_PREPARE = Script.of(__file__, "rebuild_prepare")
-NEWER = FrameQuery.of(__file__, "newer", schema=NEWER_SCHEMA)
 REBUILD = Script.of(__file__, "rebuild")
+SWAP_PREPARE = Script.of(__file__, "swap_prepare")
+SWAP_NEWER = Query.of(__file__, "swap_newer", row=SiteProject)
 SWAP = Script.of(__file__, "swap")
+REBUILD_DISCARD = Script.of(__file__, "rebuild_discard")
+REBUILD_UNLOCK = Statement.of(__file__, "rebuild_unlock")
 
 
 def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
@@ -104,39 +111,58 @@ def releases(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.Data
     return RELEASES.frame(conn, projects=projects)
 
 
-def write(conn: psycopg.Connection, rows: pl.DataFrame, *, rebuild: bool = False) -> int:
-    """Write back computed statuses; answers how many site projects were written. `rows`: the status step's
-    rows, the lists as lists, the advisory items and core's coverage as JSON, `status_digest`, `checked_at`
-    when their inputs were read, `stored_checked_at`, and `status_changed`: whether a row differs from the
-    stored one or is new. A row another run computed from inputs read after `checked_at` is newer and is left as it
-    is. Run inside the caller's transaction.
+def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
+    """Write back the changed statuses `changed` (rows of the status step, the lists as lists, the advisory
+    items and core's coverage as JSON, with `status_digest` and `checked_at`, when their inputs were read),
+    each row in place; answers how many site projects were written. A row another run computed from
+    inputs read after `checked_at` is newer and is left as it is. Run inside the caller's transaction."""
+    _latest_versions(conn, changed)
+    STAGE(conn)
+    copy_frame(conn, "stage_status", stored_form(changed))
+    return APPLY(conn)
 
-    In place (default), `rows` are the changed rows, each written. `rebuild`, when most rows change: `rows`
-    are every row, written into a new table (an unchanged one as it was checked before) and swapped in,
-    instead of updating each row in each index; the table ends the same either way, but for a project that
-    had no module left when the inputs were read: a rebuild leaves it out, as a recount of its site would."""
+
+@contextmanager
+def rebuilt(conn: psycopg.Connection, rows: pl.DataFrame) -> Iterator[Callable[[], int]]:
+    """A new site_projects built from `rows` (every row of the status step, `status_changed` telling the
+    changed ones; an unchanged one is written as it was checked before), for when most rows change: written
+    into a table of its own by COPY from two connections at once and indexed once, far cheaper than
+    updating each row in each index. The current table stays readable and writable meanwhile. Yields a
+    function that swaps it in inside the caller's transaction on `conn` and answers how many site
+    projects were written (the changed rows but those another run wrote since from newer inputs, and
+    those of a site deleted since). A project with no module left when the inputs were read is left out,
+    as a recount of its site would."""
+    copied = stored_form(rows)
+    with connection.beside(conn) as builder, connection.beside(conn) as filler:
+        REBUILD_LOCK(builder)
+        try:
+            REBUILD_PREPARE(builder)
+            half = copied.height // 2
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                second = pool.submit(copy_frame, filler, "site_projects_next", copied.slice(half))
+                copy_frame(builder, "site_projects_next", copied.slice(0, half))
+                second.result()
+            REBUILD(builder)
+            yield partial(_swap_in, conn, rows)
+        finally:
+            REBUILD_DISCARD(builder)
+            REBUILD_UNLOCK(builder)
+
+
+def _swap_in(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
     changed = rows.filter("status_changed")
+    _latest_versions(conn, changed)
+    SWAP_PREPARE(conn)
+    newer = pl.DataFrame(SWAP_NEWER.all(conn, checked_at=rows["checked_at"].min()),
+                         schema={"site_id": pl.Int64, "project": pl.String}, orient="row")
+    SWAP(conn)
+    existing = pl.col("site_id").is_in(sites(conn, site_ids=None)["site_id"].implode())
+    return changed.filter(existing).join(newer, on=["site_id", "project"], how="anti").height
+
+
+def _latest_versions(conn: psycopg.Connection, changed: pl.DataFrame) -> None:
     latest = changed.select("project", "latest_version").drop_nulls().unique()
     LATEST_VERSIONS(conn, projects=latest["project"].to_list(), versions=latest["latest_version"].to_list())
-    if not rebuild:
-        STAGE(conn)
-        copy_frame(conn, "stage_status", stored_form(changed))
-        return APPLY(conn)
-    copied = stored_form(rows)  # before the table is locked: writers wait only for the database's part
-    REBUILD_PREPARE(conn)
-    # Locked now: what happened since the inputs were read wins. A site deleted since meant its projects to
-    # go; a row another run wrote from inputs read later (a newer status, a project it added) replaces ours.
-    newer = NEWER.frame(conn, checked_at=rows["checked_at"].min())
-    keys = newer.select("site_id", "project")
-    existing = pl.col("site_id").is_in(sites(conn, site_ids=None)["site_id"].implode())
-    copied = pl.concat([copied.filter(existing).join(keys, on=["site_id", "project"], how="anti"),
-                        newer.cast(copied.schema)])
-    # The new table was created in this transaction: its rows can be written frozen, so that the first
-    # reads after the swap find them visible to all without setting hint bits page by page.
-    copy_frame(conn, "site_projects_next", copied, freeze=True)
-    REBUILD(conn)
-    SWAP(conn)
-    return changed.filter(existing).join(keys, on=["site_id", "project"], how="anti").height
 
 
 def stored_form(rows: pl.DataFrame) -> pl.DataFrame:

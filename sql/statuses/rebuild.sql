@@ -1,9 +1,12 @@
 -- A rebuilt site_projects, after its rows were copied in (rebuild_prepare.sql),
 -- indexed once, as the current table is: the primary key and other
 -- index-backed constraints (under a name of their own until the swap), every
--- other index with the same definition, the foreign keys, triggers and grants, all
--- read from the catalog, so an index a later migration adds comes along. Index
--- builds sort once instead of inserting row by row.
+-- other index with the same definition, the foreign keys, triggers and grants,
+-- all read from the catalog, so an index a later migration adds comes along.
+-- Index builds sort once instead of inserting row by row. The current table is
+-- not locked: writers go on until the swap.
+SET maintenance_work_mem = '256MB';
+SET jit = off;
 DO $$
 DECLARE
     item record;
@@ -26,11 +29,12 @@ BEGIN
                            format('CREATE \1INDEX %I ON ', item.name || '_next')),
             ' ON (\S+\.)?site_projects USING ', ' ON \1site_projects_next USING ');
     END LOOP;
-    -- foreign keys: the rows were just filtered by the sites that exist, so this check finds none missing
+    -- foreign keys, not checked yet: from here on a site deleted also deletes its copied projects
     FOR item IN SELECT c.conname, pg_get_constraintdef(c.oid) AS definition
                 FROM pg_constraint c
                 WHERE c.conrelid = 'site_projects'::regclass AND c.contype = 'f' LOOP
-        EXECUTE format('ALTER TABLE site_projects_next ADD CONSTRAINT %I %s', item.conname, item.definition);
+        EXECUTE format('ALTER TABLE site_projects_next ADD CONSTRAINT %I %s NOT VALID', item.conname,
+                       item.definition);
     END LOOP;
     -- triggers (not the ones a constraint owns), the same definition on the new table
     FOR item IN SELECT pg_get_triggerdef(t.oid) AS definition
@@ -47,5 +51,19 @@ BEGIN
     END LOOP;
 END
 $$;
+-- A site deleted before that meant its projects to go; then the keys hold for every row.
+DELETE FROM site_projects_next n WHERE n.site_id NOT IN (SELECT s.id FROM sites s);
+DO $$
+DECLARE
+    item record;
+BEGIN
+    FOR item IN SELECT c.conname FROM pg_constraint c
+                WHERE c.conrelid = 'site_projects_next'::regclass AND c.contype = 'f' AND NOT c.convalidated LOOP
+        EXECUTE format('ALTER TABLE site_projects_next VALIDATE CONSTRAINT %I', item.conname);
+    END LOOP;
+END
+$$;
+RESET maintenance_work_mem;
+RESET jit;
 -- Statistics before the first read plans against it.
 ANALYZE site_projects_next

@@ -1,13 +1,10 @@
 -- A whole new site_projects when most of its rows change (a first computation,
--- a rule change): every computed row is copied straight into a fresh table
--- with no index (far cheaper than updating each row in each index), then it
--- is indexed once (rebuild.sql). Same columns, defaults, checks and generated
--- column (LIKE). Writers wait from here until the swap commits (a status
--- written meanwhile would be lost); readers go on reading the current table.
-LOCK TABLE site_projects IN EXCLUSIVE MODE;
--- Index builds sort millions of rows: room to do it in memory. No JIT compile for what runs once.
-SET LOCAL maintenance_work_mem = '256MB';
-SET LOCAL jit = off;
+-- a rule change): a fresh table with no index, filled by COPY from several
+-- connections at once (far cheaper than updating each row in each index),
+-- indexed once (rebuild.sql), then swapped in (swap.sql). Same columns,
+-- defaults, checks and generated column (LIKE). Committed on its own, so the
+-- filling connections see it; nothing reads it until the swap. A table left
+-- by a rebuild that died is dropped here.
 DROP TABLE IF EXISTS site_projects_next;
 CREATE TABLE site_projects_next (LIKE site_projects
     INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS)

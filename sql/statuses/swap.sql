@@ -1,7 +1,19 @@
 -- The rebuilt site_projects takes the place of the old one: a catalog change,
--- inside the caller's transaction, so readers see the old table until the
--- commit and the whole new one after it. Its indexes and constraints take the
--- old names back.
+-- inside the caller's transaction (begun by swap_prepare.sql), so readers see
+-- the old table until the commit and the whole new one after it. First, what
+-- other runs wrote from newer inputs (swap_newer) replaces the copied rows.
+DELETE FROM site_projects_next n USING swap_newer k WHERE n.site_id = k.site_id AND n.project = k.project;
+INSERT INTO site_projects_next (
+    site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version,
+    recommended_version, also_available, security_updates, update_available, security_update_available,
+    known_vulnerable, advisories, security_coverage, status_checked_at, status_digest)
+SELECT sp.site_id, sp.project, sp.version, sp.datestamp, sp.modules, sp.removed_at, sp.status, sp.status_reason,
+       sp.latest_version, sp.recommended_version, sp.also_available, sp.security_updates, sp.update_available,
+       sp.security_update_available, sp.known_vulnerable, sp.advisories, sp.security_coverage,
+       sp.status_checked_at, sp.status_digest
+FROM swap_newer k
+JOIN site_projects sp ON sp.site_id = k.site_id AND sp.project = k.project;
+-- Its indexes and constraints take the old names back.
 DROP TABLE site_projects;
 ALTER TABLE site_projects_next RENAME TO site_projects;
 DO $$
