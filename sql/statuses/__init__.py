@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
 from typing import NamedTuple
 
 import polars as pl
@@ -143,9 +142,19 @@ def rebuilt(conn: psycopg.Connection, rows: pl.DataFrame) -> Iterator[Callable[[
                 copy_frame(builder, "site_projects_next", copied.slice(0, half))
                 second.result()
             REBUILD(builder)
-            yield partial(_swap_in, conn, rows)
+            swapped: list[int] = []
+
+            def swap_in() -> int:
+                swapped.append(_swap_in(conn, rows))
+                return swapped[0]
+
+            yield swap_in
         finally:
-            REBUILD_DISCARD(builder)
+            # Once swapped in, the new table is the caller's to commit (its transaction may outlast this);
+            # before that, a half-built one goes. (A swap its caller rolls back leaves it to the next
+            # rebuild, which drops it first.)
+            if not swapped:
+                REBUILD_DISCARD(builder)
             REBUILD_UNLOCK(builder)
 
 

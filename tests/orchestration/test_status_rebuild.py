@@ -193,3 +193,15 @@ def test_what_happened_after_the_inputs_were_read_wins(portfolio, db, rebuild):
         assert db.execute("SELECT count(*) AS n FROM site_projects WHERE site_id <> %s AND project <> "
                           "'added_meanwhile' AND status_checked_at IS DISTINCT FROM %s",
                           (newer_site, checked_at)).fetchone()["n"] == 0
+
+
+def test_a_rebuild_inside_the_callers_own_transaction_commits_with_it(portfolio, db):
+    """The release-data assets recompute on a connection whose transaction ends only when they end: the
+    rebuild, built on connections of its own, must neither wait for that commit (it would fail after its
+    lock timeout) nor drop what it swapped."""
+    with psycopg.connect(portfolio) as conn:  # not autocommit: one transaction until the block ends
+        written = refresh_status(conn, None, rebuild=True)
+        assert written["site_projects_changed"] > 0
+    assert db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NOT NULL").fetchone()["n"] \
+        == written["site_projects_changed"]
+    assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'").fetchone()["n"] == 0
