@@ -19,6 +19,7 @@ LOCK = Statement.of(__file__, "lock")
 PRUNE_PROJECTS = Statement.of(__file__, "prune_projects")
 SITES_REFRESH = Statement.of(__file__, "sites_refresh")
 PROJECTS_REFRESH = Statement.of(__file__, "projects_refresh")
+REBUILD_SETTINGS = Script.of(__file__, "rebuild_settings")
 SITES_REBUILD = Script.of(__file__, "sites_rebuild")
 PROJECTS_REBUILD = Script.of(__file__, "projects_rebuild")
 EXPOSURES_REFRESH = Statement.of(__file__, "exposures_refresh")
@@ -94,6 +95,7 @@ def rebuild():
     """Rebuild the summary tables from scratch (after every status was recomputed). Projects left without
     a module are dropped where modules are deleted (`recount` of their sites), so none is left here."""
     yield LOCK.step()
+    yield REBUILD_SETTINGS.step()
     sites = yield SITES_REBUILD.step()
     counted = yield PROJECTS_REBUILD.step()
     exposures = yield EXPOSURES_REBUILD.step()
