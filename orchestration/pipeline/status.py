@@ -217,16 +217,14 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
     changed = int(computed["status_changed"].sum())
     if rebuild is None:
         rebuild = site_ids is None and changed >= REBUILD_SHARE * computed.height
-    if changed and rebuild:
-        # Every row into a new table, built beside the current one, swapped in with the summaries.
-        with statuses.rebuilt(conn, _stored_json(computed)) as swap_in, conn.transaction():
-            updated = swap_in()
-            written = summaries.rebuild(conn)
-    else:
-        with conn.transaction():
+    with conn.transaction():
+        if changed and rebuild:
+            # Every row into a new table, swapped in: the current one is locked only for the swap.
+            updated = statuses.rebuild(conn, _stored_json(computed))
+        else:
             updated = statuses.write(conn, _stored_json(computed.filter("status_changed"))) if changed else 0
-            # Even when no status changed: the merge before may have removed modules in trouble.
-            written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
+        # Even when no status changed: the merge before may have removed modules in trouble.
+        written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
     modules = int(computed.filter("status_changed")["modules"].sum()) if updated else 0
     return {"site_projects_checked": computed.height, "site_projects_changed": updated,
             "site_modules_changed": modules, **written._asdict()}

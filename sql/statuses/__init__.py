@@ -8,16 +8,12 @@ decides which rows changed by comparing one number per project, and only
 those are written.
 """
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
 import polars as pl
 import psycopg
 
-from sql import connection
 from sql.frames import FrameQuery, copy_frame, pg_text_array
 from sql.query import Query, Script, Statement
 
@@ -63,14 +59,11 @@ STAGE = Script.of(__file__, "stage")
 LATEST_VERSIONS = Statement.of(__file__, "latest_versions")
 APPLY = Statement.of(__file__, "apply")
 # A rebuild, in the order it runs (the store's test runs the scripts in this order too).
-REBUILD_LOCK = Statement.of(__file__, "rebuild_lock")
 REBUILD_PREPARE = Script.of(__file__, "rebuild_prepare")
 REBUILD = Script.of(__file__, "rebuild")
 SWAP_PREPARE = Script.of(__file__, "swap_prepare")
 SWAP_NEWER = Query.of(__file__, "swap_newer", row=SiteProject)
 SWAP = Script.of(__file__, "swap")
-REBUILD_DISCARD = Script.of(__file__, "rebuild_discard")
-REBUILD_UNLOCK = Statement.of(__file__, "rebuild_unlock")
 
 
 def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
@@ -121,41 +114,21 @@ def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
     return APPLY(conn)
 
 
-@contextmanager
-def rebuilt(conn: psycopg.Connection, rows: pl.DataFrame) -> Iterator[Callable[[], int]]:
-    """A new site_projects built from `rows` (every row of the status step, `status_changed` telling the
-    changed ones; an unchanged one is written as it was checked before), for when most rows change: written
-    into a table of its own by COPY from two connections at once and indexed once, far cheaper than
-    updating each row in each index. The current table stays readable and writable meanwhile. Yields a
-    function that swaps it in inside the caller's transaction on `conn` and answers how many site
-    projects were written (the changed rows but those another run wrote since from newer inputs, and
-    those of a site deleted since). A project with no module left when the inputs were read is left out,
-    as a recount of its site would."""
+def rebuild(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
+    """Write a new site_projects from `rows` (every row of the status step, `status_changed` telling the
+    changed ones; an unchanged one is written as it was checked before) and swap it in, for when most rows
+    change: COPYed into a table of its own and indexed once, far cheaper than updating each row in each
+    index. The current table stays readable throughout, and writable until the swap; rows other runs
+    wrote meanwhile from newer inputs are kept, sites deleted meanwhile left out. Answers how many site
+    projects were written. A project with no module left when the inputs were read is left out, as a
+    recount of its site would. Run inside the caller's transaction: all of it happens or none."""
     copied = stored_form(rows)
-    with connection.beside(conn) as builder, connection.beside(conn) as filler:
-        REBUILD_LOCK(builder)
-        try:
-            REBUILD_PREPARE(builder)
-            half = copied.height // 2
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                second = pool.submit(copy_frame, filler, "site_projects_next", copied.slice(half))
-                copy_frame(builder, "site_projects_next", copied.slice(0, half))
-                second.result()
-            REBUILD(builder)
-            swapped: list[int] = []
-
-            def swap_in() -> int:
-                swapped.append(_swap_in(conn, rows))
-                return swapped[0]
-
-            yield swap_in
-        finally:
-            # Once swapped in, the new table is the caller's to commit (its transaction may outlast this);
-            # before that, a half-built one goes. (A swap its caller rolls back leaves it to the next
-            # rebuild, which drops it first.)
-            if not swapped:
-                REBUILD_DISCARD(builder)
-            REBUILD_UNLOCK(builder)
+    REBUILD_PREPARE(conn)
+    # The new table was created in this transaction: its rows can be written frozen, so that the first
+    # reads after the swap find them visible to all without setting hint bits page by page.
+    copy_frame(conn, "site_projects_next", copied, freeze=True)
+    REBUILD(conn)
+    return _swap_in(conn, rows)
 
 
 def _swap_in(conn: psycopg.Connection, rows: pl.DataFrame) -> int:

@@ -5,8 +5,6 @@
 -- all read from the catalog, so an index a later migration adds comes along.
 -- Index builds sort once instead of inserting row by row. The current table is
 -- not locked: writers go on until the swap.
-SET maintenance_work_mem = '256MB';
-SET jit = off;
 DO $$
 DECLARE
     item record;
@@ -63,7 +61,5 @@ BEGIN
     END LOOP;
 END
 $$;
-RESET maintenance_work_mem;
-RESET jit;
 -- Statistics before the first read plans against it.
 ANALYZE site_projects_next

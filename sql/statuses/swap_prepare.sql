@@ -1,4 +1,4 @@
--- The swap's transaction begins: the current table is locked (writers wait
+-- The swap begins: the current table is locked (writers wait
 -- from here to the commit; readers go on), and a stage is made for the rows
 -- other runs wrote, since the copied statuses' inputs were read, from newer
 -- ones (swap_newer.sql fills it).

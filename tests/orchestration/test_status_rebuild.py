@@ -197,8 +197,7 @@ def test_what_happened_after_the_inputs_were_read_wins(portfolio, db, rebuild):
 
 def test_a_rebuild_inside_the_callers_own_transaction_commits_with_it(portfolio, db):
     """The release-data assets recompute on a connection whose transaction ends only when they end: the
-    rebuild, built on connections of its own, must neither wait for that commit (it would fail after its
-    lock timeout) nor drop what it swapped."""
+    rebuild happens inside it and commits with it, leaving no table behind."""
     with psycopg.connect(portfolio) as conn:  # not autocommit: one transaction until the block ends
         written = refresh_status(conn, None, rebuild=True)
         assert written["site_projects_changed"] > 0
