@@ -201,6 +201,7 @@ def test_a_rebuild_inside_the_callers_own_transaction_commits_with_it(portfolio,
     with psycopg.connect(portfolio) as conn:  # not autocommit: one transaction until the block ends
         written = refresh_status(conn, None, rebuild=True)
         assert written["site_projects_changed"] > 0
-    assert db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NOT NULL").fetchone()["n"] \
-        == written["site_projects_changed"]
-    assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'").fetchone()["n"] == 0
+    digested = db.execute("SELECT count(*) AS n FROM site_projects WHERE status_digest IS NOT NULL").fetchone()
+    assert digested["n"] == written["site_projects_changed"]
+    left = db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'").fetchone()
+    assert left["n"] == 0
