@@ -2,7 +2,7 @@
 COPY, and writing back the statuses that changed.
 
 What is stored of each project on a site comes with the inputs (`stored`): the
-digest of its status (`status_digest`, written with it; cleared by a trigger
+digest of its status (`status_digest`, written with it; set to 0 by a trigger
 when anything else changes the row) and when it was checked, so the pipeline
 decides which rows changed by comparing one number per project, and only
 those are written.
