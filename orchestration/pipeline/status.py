@@ -214,17 +214,19 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
     """Write back what changed in `computed` (rows of `compute_statuses`), then recount the security
     summaries of `site_ids` (rebuild them all when None) in the same transaction: the report never sees
     statuses and summaries that disagree. `rebuild` as `refresh_status` has it."""
-    changed = int(computed["status_changed"].sum())
+    changed = changed_statuses(computed)
     if rebuild is None:
-        rebuild = site_ids is None and changed >= REBUILD_SHARE * computed.height
+        rebuild = site_ids is None and changed.height >= REBUILD_SHARE * computed.height
     with conn.transaction():
-        if changed and rebuild:
+        if changed.is_empty():
+            updated = 0
+        elif rebuild:
             # Every row into a new table, swapped in: the current one is locked only for the swap.
             updated = statuses.rebuild(conn, _stored_json(computed))
         else:
-            updated = statuses.write(conn, _stored_json(computed.filter("status_changed"))) if changed else 0
+            updated = statuses.write(conn, _stored_json(changed))
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
-    modules = int(computed.filter("status_changed")["modules"].sum()) if updated else 0
+    modules = int(changed["modules"].sum()) if updated else 0
     return {"site_projects_checked": computed.height, "site_projects_changed": updated,
             "site_modules_changed": modules, **written._asdict()}
