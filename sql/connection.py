@@ -1,6 +1,7 @@
 """A synchronous connection to the platform database, for the pipeline and the command line."""
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from foundation.database import libpq_url
 
@@ -10,7 +11,6 @@ def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connectio
     return psycopg.connect(libpq_url(database_url), autocommit=autocommit)
 
 
-def beside(conn: psycopg.Connection) -> psycopg.Connection:
-    """A second connection (autocommit) to the database `conn` is on, as the same user: for a read that runs
-    at the same time as one on `conn`."""
-    return psycopg.connect(**conn.info.get_parameters(), password=conn.info.password, autocommit=True)
+def beside_conninfo(conn: psycopg.Connection) -> str:
+    """The libpq connection string of `conn` (its password included), for a second connection beside it."""
+    return make_conninfo(**conn.info.get_parameters(), password=conn.info.password)

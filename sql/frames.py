@@ -7,15 +7,23 @@ a `.sql` SELECT whose rows come out as a Polars frame of the declared schema.
 import io
 from dataclasses import dataclass, field
 
+import adbc_driver_postgresql.dbapi as adbc
 import polars as pl
 import psycopg
+import pyarrow as pa
+from pgpq import ArrowToPostgresBinaryEncoder
+from pgpq.encoders import LargeStringEncoderBuilder, StringEncoderBuilder, StringViewEncoderBuilder
+from pgpq.schema import Jsonb
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
+from sql.connection import beside_conninfo
 from sql.query import Statement
 
-# Rows per slice of a COPY in: large enough that a slice costs one round of CSV writing, small enough that
-# PostgreSQL has the first slice to parse soon.
-COPY_SLICE_ROWS = 100_000
+# Rows per batch of a COPY in: small enough that PostgreSQL has the first batch to store soon and the
+# writer thread one to send while the next is encoded (measured: 20-50k rows send 2.2M status rows
+# fastest), large enough that a batch costs one call.
+COPY_BATCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ class FrameQuery(Statement):
 
     def frame(self, conn: psycopg.Connection, /, **params) -> pl.DataFrame:
         return read_frame(conn, self.text, params or None, self.schema)
+
+    def frame_beside(self, conn: psycopg.Connection, /, **params) -> pl.DataFrame:
+        return read_frame_beside(conn, self.text, params or None, self.schema)
 
 
 def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
@@ -45,24 +56,83 @@ def read_frame(conn: psycopg.Connection, query: str, params: dict | None = None,
     return frame.with_columns(pl.col(name) == "t" for name in booleans)
 
 
+def read_frame_beside(conn: psycopg.Connection, query: str, params: dict | None = None,
+                      schema: dict | None = None) -> pl.DataFrame:
+    """`read_frame` on a connection of its own beside `conn`, through ADBC's PostgreSQL driver, which reads
+    COPY's binary rows straight into Arrow columns: no Python call per row (psycopg's COPY makes one, about
+    1 µs each, seconds for millions of rows). For large reads of what is committed: the connection sees
+    nothing of `conn`'s open transaction. It runs in a transaction of its own (ADBC's default, rolled back
+    on close), so a transaction-mode pooler keeps its statements on one server connection."""
+    text = psycopg.ClientCursor(conn).mogrify(query, params)
+    with adbc.connect(beside_conninfo(conn)) as other, other.cursor() as cursor:
+        cursor.execute(text)
+        frame = pl.from_arrow(cursor.fetch_arrow_table())
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in (schema or {}).items()) if schema else frame
+
+
 def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame, *, freeze: bool = False) -> None:
-    """Bulk-load a frame into `table` (a stage): Polars writes CSV, PostgreSQL reads it with COPY. In slices,
-    so that PostgreSQL parses one while Polars writes the next. `freeze`: the rows are written frozen
-    (the table must have been created or emptied in this transaction)."""
-    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N'{})").format(
+    """Bulk-load a frame into `table` with COPY in PostgreSQL's binary format: no value is written out as text
+    and parsed back. Each column is cast to the Polars type of its table column first (`_copy_types`), so a
+    frame may hold lists as lists and JSON as strings. Batches are sent by psycopg's writer thread while the
+    next one is encoded, so that PostgreSQL stores one while Python encodes the next. `freeze`: the rows are
+    written frozen (the table must have been created or emptied in this transaction)."""
+    types = _copy_types(conn, table, frame.columns)
+    rows = frame.select(_as_sent(name, dtype) for name, (dtype, _) in types.items()).to_arrow()
+    encoder = ArrowToPostgresBinaryEncoder.new_with_encoders(rows.schema, {
+        field.name: _json_encoder(field) if types[field.name][1] else ArrowToPostgresBinaryEncoder.infer_encoder(field)
+        for field in rows.schema
+    })
+    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns)),
         sql.SQL(", FREEZE" if freeze else ""),
     )
-    with conn.cursor() as cursor, cursor.copy(copy) as writer:
-        for rows in frame.iter_slices(COPY_SLICE_ROWS):
-            writer.write(rows.write_csv(include_header=False, null_value="\\N",
-                                        datetime_format="%Y-%m-%dT%H:%M:%S%.f%z").encode())
+    with conn.cursor() as cursor, cursor.copy(copy, writer=QueuedLibpqWriter(cursor)) as writer:
+        writer.write(encoder.write_header())
+        for batch in rows.to_batches(max_chunksize=COPY_BATCH_ROWS):
+            writer.write(encoder.write_batch(batch))
+        writer.write(encoder.finish())
 
 
-def pg_text_array(column: str) -> pl.Expr:
-    """A List[String] column as a PostgreSQL array literal, elements quoted (for `copy_frame`)."""
-    quoted = pl.col(column).list.eval(
-        pl.lit('"') + pl.element().str.replace_all("\\", "\\\\", literal=True)
-        .str.replace_all('"', '\\"', literal=True) + pl.lit('"')
-    )
-    return (pl.lit("{") + quoted.list.join(",") + pl.lit("}")).fill_null("{}").alias(column)
+# PostgreSQL's types (format_type's spelling, without a length) as the Polars type a binary COPY sends them
+# as. A type not here cannot be copied into: copy_frame says which.
+_POLARS_TYPES = {
+    "smallint": pl.Int16, "integer": pl.Int32, "bigint": pl.Int64, "boolean": pl.Boolean,
+    "real": pl.Float32, "double precision": pl.Float64, "text": pl.String, "character varying": pl.String,
+    "jsonb": pl.String, "json": pl.String, "date": pl.Date,
+    "timestamp with time zone": pl.Datetime("us", "UTC"), "timestamp without time zone": pl.Datetime("us"),
+    # a uuid's binary form is its 16 bytes
+    "uuid": pl.Binary,
+}
+
+
+def _as_sent(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Column `name` as binary COPY sends it: cast to `dtype`; a uuid from its text to its 16 bytes."""
+    if dtype == pl.Binary:
+        return pl.col(name).cast(pl.String).str.replace_all("-", "", literal=True).str.decode("hex")
+    return pl.col(name).cast(dtype)
+
+
+def _copy_types(conn: psycopg.Connection, table: str, columns: list[str]) -> dict[str, tuple[pl.DataType, bool]]:
+    """Each column's Polars type for a binary COPY into `table`, and whether it is jsonb (sent as JSON text)."""
+    found = dict(conn.execute(
+        "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a"
+        " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped", (table,)).fetchall())
+    types = {}
+    for name in columns:
+        pg_type = found.get(name)
+        element = pg_type.removesuffix("[]") if pg_type else None
+        if element not in _POLARS_TYPES:
+            raise TypeError(f"copy_frame: {table}.{name} is {pg_type or 'not a column'}, which it cannot copy")
+        dtype = _POLARS_TYPES[element]
+        types[name] = (pl.List(dtype) if pg_type.endswith("[]") else dtype, pg_type == "jsonb")
+    return types
+
+
+def _json_encoder(field: pa.Field):
+    """The encoder that sends a string column as jsonb (its text, behind jsonb's version byte)."""
+    builder = JSON_ENCODERS[str(field.type)]
+    return builder.new_with_output(field, Jsonb())
+
+
+JSON_ENCODERS = {"string": StringEncoderBuilder, "large_string": LargeStringEncoderBuilder,
+                 "string_view": StringViewEncoderBuilder}

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import polars as pl
 import psycopg
 
-from sql import advisories, connection, statuses, summaries
+from sql import advisories, statuses, summaries
 from transforms.advisories import advisory_items_json, known_vulnerabilities
 from transforms.security_coverage import coverage_document, security_coverage
 from transforms.update_status import compute_update_status
@@ -60,18 +60,20 @@ class StatusInputs(NamedTuple):
 
 
 def load_inputs(conn: psycopg.Connection, site_ids: list[int] | None) -> StatusInputs:
-    """The inputs of the statuses of these sites' projects (every site's when None)."""
+    """The inputs of the statuses of these sites' projects (every site's when None: millions of rows, read
+    beside `conn` without a Python call per row)."""
     # Site modules first: the sites and versions they name exist when those are read after them.
-    return project_inputs(conn, statuses.installed(conn, site_ids=site_ids), site_ids=site_ids, projects=None)
+    site_modules = statuses.installed(conn, site_ids=site_ids, beside=site_ids is None)
+    return project_inputs(conn, site_modules, site_ids=site_ids, projects=None)
 
 
 def project_inputs(conn: psycopg.Connection, site_modules: pl.DataFrame, *, site_ids: list[int] | None,
                    projects: list[str] | None) -> StatusInputs:
     """`load_inputs` for site modules already read (of `site_ids` and `projects`, None: all)."""
-    read_stored = partial(statuses.stored, site_ids=site_ids, projects=projects)
-    # Every site: what is stored (millions of rows) is read on a second connection while the statuses are
-    # computed, so that the server's read and Polars' work overlap. A few sites: read here and now.
-    stored = _read_beside(conn, read_stored) if site_ids is None else _already(read_stored(conn))
+    read_stored = partial(statuses.stored, conn, site_ids=site_ids, projects=projects)
+    # Every site: what is stored (millions of rows) is read on a connection of its own while the statuses
+    # are computed, so that the server's read and Polars' work overlap. A few sites: read here and now.
+    stored = _in_thread(partial(read_stored, beside=True)) if site_ids is None else _already(read_stored())
     installed = site_projects(site_modules, statuses.sites(conn, site_ids=site_ids),
                               statuses.versions(conn, site_ids=site_ids))
     # A refresh of some sites needs the release data of their projects only.
@@ -91,15 +93,10 @@ def _already(frame: pl.DataFrame) -> Callable[[], pl.DataFrame]:
     return read
 
 
-def _read_beside(conn: psycopg.Connection, read: Callable[[psycopg.Connection], pl.DataFrame]
-                 ) -> Callable[[], pl.DataFrame]:
-    """Start `read` on a second connection in a thread of its own; answers a function that waits for it."""
-    def run() -> pl.DataFrame:
-        with connection.beside(conn) as other:
-            return read(other)
-
+def _in_thread(read: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame]:
+    """Start `read` in a thread of its own; answers a function that waits for it."""
     pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(run)
+    future = pool.submit(read)
     pool.shutdown(wait=False)
     return future.result
 
@@ -214,7 +211,8 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
     """Write back what changed in `computed` (rows of `compute_statuses`), then recount the security
     summaries of `site_ids` (rebuild them all when None) in the same transaction: the report never sees
     statuses and summaries that disagree. `rebuild` as `refresh_status` has it."""
-    changed = changed_statuses(computed)
+    # The changed rows are counted from one column; the wide frame is filtered only to be written in place.
+    changed = computed.select("modules", "status_changed").filter("status_changed")
     if rebuild is None:
         rebuild = site_ids is None and changed.height >= REBUILD_SHARE * computed.height
     with conn.transaction():
@@ -224,7 +222,7 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
             # Every row into a new table, swapped in: the current one is locked only for the swap.
             updated = statuses.rebuild(conn, _stored_json(computed))
         else:
-            updated = statuses.write(conn, _stored_json(changed))
+            updated = statuses.write(conn, _stored_json(changed_statuses(computed)))
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
     modules = int(changed["modules"].sum()) if updated else 0

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import polars as pl
 import psycopg
 
-from sql.frames import FrameQuery, copy_frame, pg_text_array
+from sql.frames import FrameQuery, copy_frame
 from sql.query import Query, Script, Statement, operation
 
 LIST_SEPARATOR = "\x1f"
@@ -121,7 +121,7 @@ def store_osv(conn: psycopg.Connection, *, advisories: pl.DataFrame, ranges: pl.
     Answers the changes. Run inside the caller's transaction."""
     OSV_STAGE(conn)
     copy_frame(conn, "stage_osv_advisories", advisories.rename({"advisory_id": "id"})
-               .select(STAGE_ADVISORY_COLUMNS).with_columns(pg_text_array("aliases")))
+               .select(STAGE_ADVISORY_COLUMNS))
     copy_frame(conn, "stage_osv_ranges", ranges.select(STAGE_RANGE_COLUMNS))
     changes = OSV_CHANGES.all(conn)
     written = [change.advisory_id for change in changes if change.change != "removed"]

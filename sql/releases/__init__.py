@@ -11,7 +11,7 @@ from typing import NamedTuple
 import polars as pl
 import psycopg
 
-from sql.frames import copy_frame, pg_text_array
+from sql.frames import copy_frame
 from sql.query import Query, Script, Statement
 
 # The columns of the stages (stage.sql), in their order.
@@ -55,11 +55,9 @@ def store(conn: psycopg.Connection, *, projects: pl.DataFrame, releases: pl.Data
     feeds answered "not modified", whose data stays as it is."""
     with conn.transaction():
         STAGE(conn)
-        copy_frame(conn, "stage_projects", projects.with_columns(
-            pg_text_array("supported_branches"), pg_text_array("supported_majors")).select(PROJECT_COLUMNS))
+        copy_frame(conn, "stage_projects", projects.select(PROJECT_COLUMNS))
         if releases is not None:
-            copy_frame(conn, "stage_releases", releases.select(RELEASE_COLUMNS).with_columns(
-                pg_text_array("release_types")))
+            copy_frame(conn, "stage_releases", releases.select(RELEASE_COLUMNS))
         UPSERT_PROJECTS(conn)
         CLEAR(conn)
         INSERT(conn)

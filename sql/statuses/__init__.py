@@ -14,7 +14,7 @@ from typing import NamedTuple
 import polars as pl
 import psycopg
 
-from sql.frames import FrameQuery, copy_frame, pg_text_array
+from sql.frames import FrameQuery, copy_frame
 from sql.query import Query, Script, Statement
 
 
@@ -27,9 +27,10 @@ class SiteProject(NamedTuple):
     project: str
 
 
-INSTALLED_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
-                    "named_after_project": pl.Boolean, "project": pl.String, "current_version_id": pl.Int64,
-                    "datestamp": pl.Int64, "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC")}
+SITE_MODULES_SCHEMA = {"site_module_id": pl.Int64, "site_id": pl.Int64, "module_id": pl.Int64,
+                       "project": pl.String, "current_version_id": pl.Int64, "datestamp": pl.Int64,
+                       "module_type": pl.String, "removed_at": pl.Datetime("us", "UTC")}
+MODULE_NAMES_SCHEMA = {"module_id": pl.Int64, "machine_name": pl.String}
 STORED_SCHEMA = {"site_id": pl.Int64, "project": pl.String, "stored_digest": pl.Int64,
                  "stored_checked_at": pl.Datetime("us", "UTC")}
 SITES_SCHEMA = {"site_id": pl.Int64, "feed_api": pl.String}
@@ -44,7 +45,8 @@ RELEASES_SCHEMA = {"project": pl.String, "feed_api": pl.String, "version": pl.St
                    "minor": pl.Int64, "extra": pl.String, "is_dev": pl.Boolean, "sort_key": pl.Int64}
 
 CLOCK = Query.of(__file__, "clock", row=Clock)
-INSTALLED = FrameQuery.of(__file__, "installed", schema=INSTALLED_SCHEMA)
+INSTALLED = FrameQuery.of(__file__, "installed", schema=SITE_MODULES_SCHEMA)
+MODULE_NAMES = FrameQuery.of(__file__, "module_names", schema=MODULE_NAMES_SCHEMA)
 STORED = FrameQuery.of(__file__, "stored", schema=STORED_SCHEMA)
 SITES = FrameQuery.of(__file__, "sites", schema=SITES_SCHEMA)
 VERSIONS = FrameQuery.of(__file__, "versions", schema=VERSIONS_SCHEMA)
@@ -67,19 +69,30 @@ SWAP = Script.of(__file__, "swap")
 
 
 def installed(conn: psycopg.Connection, *, site_ids: list[int] | None,
-              projects: list[str] | None = None) -> pl.DataFrame:
+              projects: list[str] | None = None, beside: bool = False) -> pl.DataFrame:
     """The site modules of these sites and projects (every one's when None), removed ones included
-    (INSTALLED_SCHEMA), and `checked_at`: the database's clock just before they were read, the moment
-    every status computed from them is of."""
+    (SITE_MODULES_SCHEMA, with `named_after_project`: whether the module's machine name is its project's),
+    and `checked_at`: the database's clock just before they were read, the moment every status computed
+    from them is of. `beside`: read on a connection of its own (`FrameQuery.frame_beside`: millions of rows
+    without a Python call each; committed rows only)."""
     checked_at = CLOCK.one(conn).now
-    return INSTALLED.frame(conn, site_ids=site_ids, projects=projects).with_columns(
+    site_modules = _read(conn, INSTALLED, beside, site_ids=site_ids, projects=projects)
+    # Names after the site modules: every module they name exists by then.
+    names = _read(conn, MODULE_NAMES, beside, site_ids=site_ids)
+    return site_modules.join(names, on="module_id", how="left", maintain_order="left").select(
+        *SITE_MODULES_SCHEMA, named_after_project=(pl.col("machine_name") == pl.col("project")).fill_null(False),
         checked_at=pl.lit(checked_at, pl.Datetime("us", "UTC")))
 
 
 def stored(conn: psycopg.Connection, *, site_ids: list[int] | None,
-           projects: list[str] | None = None) -> pl.DataFrame:
-    """The digest of the stored status of these sites' projects and when each was checked (STORED_SCHEMA)."""
-    return STORED.frame(conn, site_ids=site_ids, projects=projects)
+           projects: list[str] | None = None, beside: bool = False) -> pl.DataFrame:
+    """The digest of the stored status of these sites' projects and when each was checked (STORED_SCHEMA).
+    `beside` as `installed` has it."""
+    return _read(conn, STORED, beside, site_ids=site_ids, projects=projects)
+
+
+def _read(conn: psycopg.Connection, query: FrameQuery, beside: bool, **params) -> pl.DataFrame:
+    return query.frame_beside(conn, **params) if beside else query.frame(conn, **params)
 
 
 def sites(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFrame:
@@ -132,7 +145,8 @@ def rebuild(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
 
 
 def _swap_in(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
-    changed = rows.filter("status_changed")
+    # Only the keys and what the swap needs of the changed rows, not every column of millions of rows.
+    changed = rows.select("site_id", "project", "latest_version", "status_changed").filter("status_changed")
     _latest_versions(conn, changed)
     SWAP_PREPARE(conn)
     newer = pl.DataFrame(SWAP_NEWER.all(conn, checked_at=rows["checked_at"].min()),
@@ -148,11 +162,11 @@ def _latest_versions(conn: psycopg.Connection, changed: pl.DataFrame) -> None:
 
 
 def stored_form(rows: pl.DataFrame) -> pl.DataFrame:
-    """Statuses as site_projects stores them (TABLE_COLUMNS): the lists as arrays, and when a status was
+    """Statuses as site_projects stores them (TABLE_COLUMNS), with when a status was
     checked: when the inputs of a changed one were read, the stored time of an unchanged one. Sorted by the
     table's key, so that the upsert walks the primary key and the heap in order, and a rebuilt table is
     filled site by site, as reads of one site want it."""
     checked_at = pl.when("status_changed").then("checked_at").otherwise("stored_checked_at")
     return rows.select(
         checked_at.alias(name) if name == "status_checked_at" else pl.col(name) for name in TABLE_COLUMNS
-    ).sort("site_id", "project").with_columns(pg_text_array("also_available"), pg_text_array("security_updates"))
+    ).sort("site_id", "project")
