@@ -5,6 +5,7 @@ a `.sql` SELECT whose rows come out as a Polars frame of the declared schema.
 """
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -73,23 +74,32 @@ def read_frame_beside(conn: psycopg.Connection, query: str, params: dict | None 
 def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame, *, freeze: bool = False) -> None:
     """Bulk-load a frame into `table` with COPY in PostgreSQL's binary format: no value is written out as text
     and parsed back. Each column is cast to the Polars type of its table column first (`_copy_types`), so a
-    frame may hold lists as lists and JSON as strings. Batches are sent by psycopg's writer thread while the
-    next one is encoded, so that PostgreSQL stores one while Python encodes the next. `freeze`: the rows are
-    written frozen (the table must have been created or emptied in this transaction)."""
-    types = _copy_types(conn, table, frame.columns)
-    rows = frame.select(_as_sent(name, dtype) for name, (dtype, _) in types.items()).to_arrow()
-    encoder = ArrowToPostgresBinaryEncoder.new_with_encoders(rows.schema, {
+    frame may hold lists as lists and JSON as strings. `freeze`: the rows are written frozen (the table must
+    have been created or emptied in this transaction)."""
+    copy_slices(conn, table, frame.columns, frame.iter_slices(COPY_BATCH_ROWS), freeze=freeze)
+
+
+def copy_slices(conn: psycopg.Connection, table: str, columns: list[str], slices: Iterable[pl.DataFrame], *,
+                freeze: bool = False) -> None:
+    """`copy_frame` of frames with these `columns`, taken from `slices` one at a time: psycopg's writer thread
+    sends each while the next is made and encoded, so that PostgreSQL stores one while Python prepares the
+    next (best in slices of about COPY_BATCH_ROWS)."""
+    types = _copy_types(conn, table, columns)
+    schema = pl.DataFrame(schema={name: dtype for name, (dtype, _) in types.items()}).to_arrow().schema
+    encoder = ArrowToPostgresBinaryEncoder.new_with_encoders(schema, {
         field.name: _json_encoder(field) if types[field.name][1] else ArrowToPostgresBinaryEncoder.infer_encoder(field)
-        for field in rows.schema
+        for field in schema
     })
     copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns)),
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)),
         sql.SQL(", FREEZE" if freeze else ""),
     )
     with conn.cursor() as cursor, cursor.copy(copy, writer=QueuedLibpqWriter(cursor)) as writer:
         writer.write(encoder.write_header())
-        for batch in rows.to_batches(max_chunksize=COPY_BATCH_ROWS):
-            writer.write(encoder.write_batch(batch))
+        for frame in slices:
+            rows = frame.select(_as_sent(name, dtype) for name, (dtype, _) in types.items()).to_arrow()
+            for batch in rows.to_batches():
+                writer.write(encoder.write_batch(batch))
         writer.write(encoder.finish())
 
 

@@ -8,13 +8,14 @@ decides which rows changed by comparing one number per project, and only
 those are written.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import NamedTuple
 
 import polars as pl
 import psycopg
 
-from sql.frames import FrameQuery, copy_frame
+from sql.frames import COPY_BATCH_ROWS, FrameQuery, copy_frame, copy_slices
 from sql.query import Query, Script, Statement
 
 
@@ -100,9 +101,9 @@ def sites(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFra
     return SITES.frame(conn, site_ids=site_ids)
 
 
-def versions(conn: psycopg.Connection, *, site_ids: list[int] | None) -> pl.DataFrame:
-    """The versions these sites' modules run (VERSIONS_SCHEMA)."""
-    return VERSIONS.frame(conn, site_ids=site_ids)
+def versions(conn: psycopg.Connection, *, site_ids: list[int] | None, beside: bool = False) -> pl.DataFrame:
+    """The versions these sites' modules run (VERSIONS_SCHEMA). `beside` as `installed` has it."""
+    return _read(conn, VERSIONS, beside, site_ids=site_ids)
 
 
 def projects(conn: psycopg.Connection, *, projects: list[str] | None) -> pl.DataFrame:
@@ -135,11 +136,10 @@ def rebuild(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
     wrote meanwhile from newer inputs are kept, sites deleted meanwhile left out. Answers how many site
     projects were written. A project with no module left when the inputs were read is left out, as a
     recount of its site would. Run inside the caller's transaction: all of it happens or none."""
-    copied = stored_form(rows)
     REBUILD_PREPARE(conn)
     # The new table was created in this transaction: its rows can be written frozen, so that the first
     # reads after the swap find them visible to all without setting hint bits page by page.
-    copy_frame(conn, "site_projects_next", copied, freeze=True)
+    copy_slices(conn, "site_projects_next", list(TABLE_COLUMNS), _stored_slices(rows), freeze=True)
     REBUILD(conn)
     return _swap_in(conn, rows)
 
@@ -162,11 +162,22 @@ def _latest_versions(conn: psycopg.Connection, changed: pl.DataFrame) -> None:
 
 
 def stored_form(rows: pl.DataFrame) -> pl.DataFrame:
-    """Statuses as site_projects stores them (TABLE_COLUMNS), with when a status was
-    checked: when the inputs of a changed one were read, the stored time of an unchanged one. Sorted by the
-    table's key, so that the upsert walks the primary key and the heap in order, and a rebuilt table is
-    filled site by site, as reads of one site want it."""
+    """Statuses as site_projects stores them (TABLE_COLUMNS), with when a status was checked: when the inputs
+    of a changed one were read, the stored time of an unchanged one. Sorted by the table's key, so that the
+    upsert walks the primary key and the heap in order."""
+    return _table_columns(rows).sort("site_id", "project")
+
+
+def _stored_slices(rows: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """`stored_form` of `rows`, slice by slice in the key's order, each made only when the COPY wants it: the
+    rebuilt table is filled site by site, as reads of one site want it, and the millions of rows are put in
+    order while the first slices are being stored."""
+    order = rows.select(pl.arg_sort_by("site_id", "project")).to_series()
+    for start in range(0, rows.height, COPY_BATCH_ROWS):
+        yield _table_columns(rows[order.slice(start, COPY_BATCH_ROWS)])
+
+
+def _table_columns(rows: pl.DataFrame) -> pl.DataFrame:
     checked_at = pl.when("status_changed").then("checked_at").otherwise("stored_checked_at")
     return rows.select(
-        checked_at.alias(name) if name == "status_checked_at" else pl.col(name) for name in TABLE_COLUMNS
-    ).sort("site_id", "project")
+        checked_at.alias(name) if name == "status_checked_at" else pl.col(name) for name in TABLE_COLUMNS)
