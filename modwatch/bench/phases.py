@@ -16,7 +16,7 @@ import httpx
 import polars as pl
 
 from modwatch.bench.stack import Intake, peak_rss_mb
-from orchestration.pipeline.status import refresh_status
+from orchestration.pipeline.recompute import refresh_status
 from sql import connection, scale
 
 

@@ -195,7 +195,7 @@ def recompute_changed_projects(conn: psycopg.Connection) -> dict:
     with conn.transaction():
         written = write_changed(conn, computed, site_ids=site_ids)
         advisories.recompute_done(conn, projects=projects)
-    return {"projects": projects, "site_modules_checked": int(computed["modules"].sum()), **written}
+    return {"projects": projects, **written}
 
 
 # --- what `modwatch advisories load` runs ----------------------------------------------------------------

@@ -193,17 +193,7 @@ def compute_statuses(inputs: StatusInputs) -> pl.DataFrame:
     )
 
 
-def refresh_status(conn: psycopg.Connection, site_ids: list[int] | None = None, *,
-                   rebuild: bool | None = None) -> dict[str, int]:
-    """Recompute statuses for the given sites' projects (every site when None), and their security
-    summaries. `rebuild`: write a whole new table (True) or update rows in place (False); None: rebuild
-    when a full recompute changes REBUILD_SHARE of its projects or more."""
-    computed = compute_statuses(load_inputs(conn, site_ids))
-    written = write_changed(conn, computed, site_ids=site_ids, rebuild=rebuild)
-    return {"site_modules_checked": int(computed["modules"].sum()), **written}
-
-
-def _stored_json(rows: pl.DataFrame) -> pl.DataFrame:
+def stored_json(rows: pl.DataFrame) -> pl.DataFrame:
     """`rows` with their advisory items as the JSON the table stores."""
     return rows.with_columns(advisories=advisory_items_json(rows["advisories"]))
 
@@ -226,20 +216,40 @@ def write_changed(conn: psycopg.Connection, computed: pl.DataFrame, *, site_ids:
     """Write back what changed in `computed` (rows of `compute_statuses`), then recount the security
     summaries of `site_ids` (rebuild them all when None) in the same transaction: the report never sees
     statuses and summaries that disagree. `rebuild` as `refresh_status` has it."""
-    # The changed rows are counted from one column; the wide frame is filtered only to be written in place.
-    changed = computed.select("modules", "status_changed").filter("status_changed")
     if rebuild is None:
-        rebuild = site_ids is None and changed.height >= REBUILD_SHARE * computed.height
+        rebuild = site_ids is None and mostly_changed(computed)
+    if not computed["status_changed"].any():
+        write = _nothing
+    elif rebuild:
+        # Every row into a new table, swapped in: the current one is locked only for the swap.
+        write = partial(statuses.rebuild, conn, [stored_json(computed)])
+    else:
+        # Only here is the wide frame filtered: the changed rows are counted from one column.
+        write = partial(statuses.write, conn, stored_json(changed_statuses(computed)))
+    return store_written(conn, write, _already(computed.select("modules", "status_changed")), site_ids=site_ids)
+
+
+def mostly_changed(computed: pl.DataFrame) -> bool:
+    """Whether REBUILD_SHARE of these rows changed or more: then a new table is cheaper than updates."""
+    return computed.height > 0 and computed["status_changed"].sum() >= REBUILD_SHARE * computed.height
+
+
+def store_written(conn: psycopg.Connection, write: Callable[[], int], tally: Callable[[], pl.DataFrame], *,
+                  site_ids: list[int] | None) -> dict[str, int]:
+    """Run `write` (answering how many site projects it wrote), then recount the security summaries of
+    `site_ids` (rebuild them all when None), in one transaction: the report never sees statuses and
+    summaries that disagree. Answers the counts of a status write, from `tally`: a function answering,
+    once `write` is done, `modules` and `status_changed` of every computed row."""
     with conn.transaction():
-        if changed.is_empty():
-            updated = 0
-        elif rebuild:
-            # Every row into a new table, swapped in: the current one is locked only for the swap.
-            updated = statuses.rebuild(conn, _stored_json(computed))
-        else:
-            updated = statuses.write(conn, _stored_json(changed_statuses(computed)))
+        updated = write()
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
-    modules = int(changed["modules"].sum()) if updated else 0
-    return {"site_projects_checked": computed.height, "site_projects_changed": updated,
-            "site_modules_changed": modules, **written._asdict()}
+    counted = tally()
+    modules = int(counted.filter("status_changed")["modules"].sum()) if updated else 0
+    return {"site_projects_checked": counted.height, "site_projects_changed": updated,
+            "site_modules_checked": int(counted["modules"].sum()), "site_modules_changed": modules,
+            **written._asdict()}
+
+
+def _nothing() -> int:
+    return 0

@@ -8,7 +8,7 @@ decides which rows changed by comparing one number per project, and only
 those are written.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import NamedTuple
 
@@ -128,25 +128,32 @@ def write(conn: psycopg.Connection, changed: pl.DataFrame) -> int:
     return APPLY(conn)
 
 
-def rebuild(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
-    """Write a new site_projects from `rows` (every row of the status step, `status_changed` telling the
-    changed ones; an unchanged one is written as it was checked before) and swap it in, for when most rows
-    change: COPYed into a table of its own and indexed once, far cheaper than updating each row in each
-    index. The current table stays readable throughout, and writable until the swap; rows other runs
-    wrote meanwhile from newer inputs are kept, sites deleted meanwhile left out. Answers how many site
-    projects were written. A project with no module left when the inputs were read is left out, as a
-    recount of its site would. Run inside the caller's transaction: all of it happens or none."""
+def rebuild(conn: psycopg.Connection, parts: Iterable[pl.DataFrame]) -> int:
+    """Write a new site_projects from `parts` (every row of the status step, in frames of ranges of sites in
+    increasing order, each made only when the COPY asks for it; `status_changed` tells the changed rows, an
+    unchanged one is written as it was checked before) and swap it in, for when most rows change: COPYed
+    into a table of its own and indexed once, far cheaper than updating each row in each index. The current
+    table stays readable throughout, and writable until the swap; rows other runs wrote meanwhile from
+    newer inputs are kept, sites deleted meanwhile left out. Answers how many site projects were written.
+    A project with no module left when the inputs were read is left out, as a recount of its site would.
+    Run inside the caller's transaction: all of it happens or none."""
+    swapped = []  # what the swap needs of each part, kept as the part goes by
+
+    def slices() -> Iterator[pl.DataFrame]:
+        for rows in parts:
+            swapped.append(rows.select("site_id", "project", "latest_version", "status_changed", "checked_at"))
+            yield from _stored_slices(rows)
+
     REBUILD_PREPARE(conn)
     # The new table was created in this transaction: its rows can be written frozen, so that the first
     # reads after the swap find them visible to all without setting hint bits page by page.
-    copy_slices(conn, "site_projects_next", list(TABLE_COLUMNS), _stored_slices(rows), freeze=True)
+    copy_slices(conn, "site_projects_next", list(TABLE_COLUMNS), slices(), freeze=True)
     REBUILD(conn)
-    return _swap_in(conn, rows)
+    return _swap_in(conn, pl.concat(swapped))
 
 
 def _swap_in(conn: psycopg.Connection, rows: pl.DataFrame) -> int:
-    # Only the keys and what the swap needs of the changed rows, not every column of millions of rows.
-    changed = rows.select("site_id", "project", "latest_version", "status_changed").filter("status_changed")
+    changed = rows.filter("status_changed")
     _latest_versions(conn, changed)
     SWAP_PREPARE(conn)
     newer = pl.DataFrame(SWAP_NEWER.all(conn, checked_at=rows["checked_at"].min()),
@@ -170,8 +177,8 @@ def stored_form(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _stored_slices(rows: pl.DataFrame) -> Iterator[pl.DataFrame]:
     """`stored_form` of `rows`, slice by slice in the key's order, each made only when the COPY wants it: the
-    rebuilt table is filled site by site, as reads of one site want it, and the millions of rows are put in
-    order while the first slices are being stored."""
+    rebuilt table is filled site by site, as reads of one site want it, and the rows are put in order while
+    the slices before are being stored."""
     order = rows.select(pl.arg_sort_by("site_id", "project")).to_series()
     for start in range(0, rows.height, COPY_BATCH_ROWS):
         yield _table_columns(rows[order.slice(start, COPY_BATCH_ROWS)])

@@ -7,7 +7,7 @@ release behind is one finding however many core modules a site runs.
 """
 
 
-from orchestration.pipeline.status import refresh_status
+from orchestration.pipeline.recompute import refresh_status
 from tests.support.feeds import write_feed
 from tests.support.payloads import Module, shape_b
 from tests.support.platform import Platform

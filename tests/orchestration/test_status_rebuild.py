@@ -2,8 +2,10 @@
 row-by-row insert-or-update leaves: same rows, same indexes, keys, checks and generated column, and
 nothing to write afterwards."""
 
+import itertools
 import threading
 
+import polars as pl
 import psycopg
 import pytest
 
@@ -11,7 +13,8 @@ from modwatch.bench.catalog import generate_catalog, write_advisories, write_fee
 from modwatch.bench.inventories import generate_inventories
 from modwatch.bench.scale import load_portfolio, load_release_data
 from orchestration.pipeline.advisories import load_advisories, load_osv
-from orchestration.pipeline.status import compute_statuses, load_inputs, refresh_status, write_changed
+from orchestration.pipeline.recompute import SITE_PARTS, computed_parts, recompute_all, refresh_status
+from orchestration.pipeline.status import compute_statuses, load_inputs, write_changed
 from sql import scale
 
 COLUMNS = ("site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version, "
@@ -205,3 +208,34 @@ def test_a_rebuild_inside_the_callers_own_transaction_commits_with_it(portfolio,
     assert digested["n"] == written["site_projects_changed"]
     left = db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'").fetchone()
     assert left["n"] == 0
+
+
+def test_statuses_computed_in_parts_are_those_computed_in_one_pass(portfolio):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        inputs = load_inputs(conn, None)
+        whole = compute_statuses(inputs).sort("site_id", "project")
+        parts = list(computed_parts(inputs))
+    assert len(parts) == SITE_PARTS
+    # Ranges of sites, in increasing order, none shared.
+    assert all(before["site_id"].max() < after["site_id"].min() for before, after in itertools.pairwise(parts))
+    assert pl.concat(parts).sort("site_id", "project").equals(whole)
+
+
+def test_a_full_recompute_writes_and_reports_drift_whether_the_first_part_changed_or_not(portfolio, db):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        refresh_status(conn, None)
+        settled = table(db)
+        last_sites = "site_id >= (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id) FROM sites)"
+        for tampered_sites in ("site_id % 2 = 0", last_sites):
+            # Every other site (the first part mostly changed: its rows are stored while the next parts are
+            # computed), then only the later half (the first part unchanged: every part is computed, then
+            # judged together; half the rows changed, so the table is rebuilt all the same).
+            oid = db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"]
+            db.execute(f"UPDATE site_projects SET status = 'NOT_CHECKED' WHERE {tampered_sites}")
+            tampered = db.execute(f"SELECT count(*) AS n FROM site_projects WHERE {tampered_sites}").fetchone()["n"]
+            written, drift = recompute_all(conn)
+            assert written["site_projects_changed"] == drift.height == tampered > 0
+            assert set(drift.columns) >= {"site_id", "project", "status"}
+            assert written["site_projects_checked"] == len(settled)
+            assert table(db) == settled
+            assert db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"] != oid

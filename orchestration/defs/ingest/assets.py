@@ -25,10 +25,10 @@ from orchestration.defs.release_data.assets import osv_advisories, release_data,
 from orchestration.defs.resources import PostgresResource, ReleaseFeedResource
 from orchestration.pipeline import landing
 from orchestration.pipeline.merge import merge_inventory
+from orchestration.pipeline.recompute import refresh_status
 from orchestration.pipeline.release_history import store_feeds, wanted_feeds
 from orchestration.pipeline.retries import is_transient, retried_when_transient
 from orchestration.pipeline.runs import run_shard
-from orchestration.pipeline.status import refresh_status
 from sql import tasks
 from transforms.inventory import PAYLOADS_SCHEMA, normalise_inventory, payload_body_errors
 

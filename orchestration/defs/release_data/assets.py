@@ -11,13 +11,8 @@ from orchestration.defs.resources import (
     SecurityAdvisoriesResource,
 )
 from orchestration.pipeline.advisories import AdvisoriesError, load_advisories, load_osv, recompute_changed_projects
+from orchestration.pipeline.recompute import recompute_all
 from orchestration.pipeline.release_history import store_feeds, wanted_feeds
-from orchestration.pipeline.status import (
-    compute_statuses,
-    drifted_statuses,
-    load_inputs,
-    write_changed,
-)
 
 GROUP = "release_data"
 REFRESH_INTERVAL = timedelta(hours=6)
@@ -100,11 +95,9 @@ def advisory_statuses(context: dg.AssetExecutionContext, database: PostgresResou
 def portfolio_status(context: dg.AssetExecutionContext, database: PostgresResource):
     """Every present site module's update status, recomputed from scratch and compared with what is stored."""
     with database.connect() as conn:
-        fresh = compute_statuses(load_inputs(conn, None))
         # The stored digests come with the inputs: what differs is written; what differs from a status the
         # status step wrote is drift.
-        drift = drifted_statuses(fresh)
-        written = write_changed(conn, fresh)
+        written, drift = recompute_all(conn)
     yield dg.MaterializeResult(metadata={**written, "drifted_rows": drift.height})
     yield dg.AssetCheckResult(
         check_name="no_status_drift", passed=drift.is_empty(),
