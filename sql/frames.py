@@ -17,6 +17,7 @@ from pgpq.encoders import LargeStringEncoderBuilder, StringEncoderBuilder, Strin
 from pgpq.schema import Jsonb
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.rows import tuple_row
 
 from sql.connection import beside_conninfo
 from sql.query import Statement
@@ -124,9 +125,10 @@ def _as_sent(name: str, dtype: pl.DataType) -> pl.Expr:
 
 def _copy_types(conn: psycopg.Connection, table: str, columns: list[str]) -> dict[str, tuple[pl.DataType, bool]]:
     """Each column's Polars type for a binary COPY into `table`, and whether it is jsonb (sent as JSON text)."""
-    found = dict(conn.execute(
-        "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a"
-        " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped", (table,)).fetchall())
+    with conn.cursor(row_factory=tuple_row) as cursor:  # whatever rows the connection makes by default
+        found = dict(cursor.execute(
+            "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a"
+            " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped", (table,)).fetchall())
     types = {}
     for name in columns:
         pg_type = found.get(name)

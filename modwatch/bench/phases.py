@@ -3,12 +3,14 @@
 import asyncio
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import dagster as dg
@@ -189,7 +191,13 @@ def end_to_end(intake: Intake, posts: list[tuple[BenchSite, bytes]], spacing_sec
 
 def status_recompute(database_url: str) -> dict:
     """Recompute every status from scratch, twice: first writing every site project (all NOT_CHECKED, as
-    after a rule change), then nothing."""
+    after a rule change), then nothing. In a process of its own, as a Dagster run computes them: not in this
+    one, which holds the generated portfolio and whatever threads the phases before left running."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as apart:
+        return apart.submit(_status_recompute, database_url).result()
+
+
+def _status_recompute(database_url: str) -> dict:
     with connection.connect(database_url, autocommit=True) as conn:
         started = time.perf_counter()
         first = refresh_status(conn, None)

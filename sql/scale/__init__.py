@@ -24,6 +24,7 @@ SETTLE_INVENTORY = Maintenance.of(__file__, "settle_inventory")
 ANALYZE_RELEASES = Script.of(__file__, "analyze_releases")
 RESET_STATUSES = Script.of(__file__, "reset_statuses")
 SETTLE_STATUSES = Maintenance.of(__file__, "settle_statuses")
+CHECKPOINT = Maintenance.of(__file__, "checkpoint")
 
 
 class StatusCount(NamedTuple):
@@ -66,6 +67,7 @@ def load(conn: psycopg.Connection, *, sites: pl.DataFrame, inventory: pl.DataFra
         inserted = SITE_MODULES_INSERT(conn)
         SITE_PROJECTS_INSERT(conn)
     SETTLE_INVENTORY(conn)
+    CHECKPOINT(conn)
     return site_ids.height, inserted
 
 
@@ -78,6 +80,7 @@ def reset_statuses(conn: psycopg.Connection) -> None:
     autocommit)."""
     RESET_STATUSES(conn)
     SETTLE_STATUSES(conn)
+    CHECKPOINT(conn)
 
 
 def site_ids(conn: psycopg.Connection, *, label: str) -> list[int]:
