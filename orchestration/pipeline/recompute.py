@@ -82,9 +82,9 @@ def recompute_all(conn: psycopg.Connection, *, rebuild: bool | None = None) -> R
 def computed_parts(inputs: StatusInputs) -> Iterator[pl.DataFrame]:
     """`compute_statuses` of the inputs' site projects in SITE_PARTS ranges of site ids, in increasing order,
     each computed only when asked for; one empty part when there is no site."""
-    site_ids = inputs.installed["site_id"].unique().sort()
-    starts = site_ids.gather([position * site_ids.len() // SITE_PARTS for position in range(SITE_PARTS)])
-    starts = starts.unique().sort().to_list()
+    site_ids = inputs.installed["site_id"].unique().sort().to_list()
+    starts = sorted({site_ids[position * len(site_ids) // SITE_PARTS] for position in range(SITE_PARTS)}
+                    if site_ids else set())
     bounds = list(itertools.pairwise([*starts, None])) or [(None, None)]
     for start, end in bounds:
         yield compute_statuses(inputs._replace(installed=_sites_between(inputs.installed, start, end),

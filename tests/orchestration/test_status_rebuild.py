@@ -239,3 +239,10 @@ def test_a_full_recompute_writes_and_reports_drift_whether_the_first_part_change
             assert written["site_projects_checked"] == len(settled)
             assert table(db) == settled
             assert db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"] != oid
+
+
+def test_a_full_recompute_of_no_site_writes_nothing_and_fails_nothing(database_url):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        assert [part.height for part in computed_parts(load_inputs(conn, None))] == [0]
+        written, drift = recompute_all(conn)
+    assert (written["site_projects_checked"], written["site_projects_changed"], drift.height) == (0, 0, 0)
