@@ -12,8 +12,7 @@ import adbc_driver_postgresql.dbapi as adbc
 import polars as pl
 import psycopg
 import pyarrow as pa
-from pgpq import ArrowToPostgresBinaryEncoder
-from pgpq.encoders import LargeStringEncoderBuilder, StringEncoderBuilder, StringViewEncoderBuilder
+from pgpq import ArrowToPostgresBinaryEncoder, encoders
 from pgpq.schema import Jsonb
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
@@ -146,5 +145,8 @@ def _json_encoder(field: pa.Field):
     return builder.new_with_output(field, Jsonb())
 
 
-JSON_ENCODERS = {"string": StringEncoderBuilder, "large_string": LargeStringEncoderBuilder,
-                 "string_view": StringViewEncoderBuilder}
+# By the Arrow type of the string column. pgpq before 0.12 (the newest with Linux arm64 wheels is 0.9) has no
+# string views; Polars sends large strings anyway.
+JSON_ENCODERS = {arrow_type: getattr(encoders, name) for arrow_type, name in (
+    ("string", "StringEncoderBuilder"), ("large_string", "LargeStringEncoderBuilder"),
+    ("string_view", "StringViewEncoderBuilder")) if hasattr(encoders, name)}

@@ -246,7 +246,9 @@ def test_the_code_server_runs_our_image_and_definitions(values, manifests):
 
 
 def test_the_image_for_kubernetes_adds_dagster_k8s_at_dagsters_version():
-    constraints = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().split())
+    # name==version, some lines followed by "; <environment marker>"
+    pins = (line.split(";")[0].strip() for line in (ROOT / "constraints.txt").read_text().splitlines())
+    constraints = dict(pin.split("==") for pin in pins if pin)
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     pinned = re.search(r'"dagster-k8s==([\d.]+)"', dockerfile).group(1)
     major, minor, patch = map(int, constraints["dagster"].split("."))
