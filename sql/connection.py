@@ -1,4 +1,10 @@
-"""A synchronous connection to the platform database, for the pipeline and the command line."""
+"""A synchronous connection to the platform database, for the pipeline and the command line, and connections
+beside it for work the server can do on several backends at once."""
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import psycopg
 from psycopg.conninfo import make_conninfo
@@ -14,3 +20,40 @@ def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connectio
 def beside_conninfo(conn: psycopg.Connection) -> str:
     """The libpq connection string of `conn` (its password included), for a second connection beside it."""
     return make_conninfo(**conn.info.get_parameters(), password=conn.info.password)
+
+
+@contextmanager
+def beside(conn: psycopg.Connection, count: int) -> Iterator[list[psycopg.Connection]]:
+    """`count` autocommit connections to `conn`'s database, closed at the end: each statement they run is a
+    transaction of its own, committed when it ends, whatever `conn` is in the middle of."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(psycopg.connect(beside_conninfo(conn), autocommit=True)) for _ in range(count)]
+
+
+def spread(connections: list[psycopg.Connection], commands: Iterable[str]) -> None:
+    """Run `commands` (SQL texts, each one transaction) over `connections` at once, each connection taking
+    the next command when it is done with its last; the first error is raised once all have stopped, and no
+    command starts after it."""
+    pending: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for command in commands:
+        pending.put(command)
+    errors: list[BaseException] = []
+
+    def work(conn: psycopg.Connection) -> None:
+        while not errors:
+            try:
+                command = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                conn.execute(command.encode())
+            except BaseException as error:  # noqa: BLE001 - raised again by the caller's thread
+                errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(conn,), name=f"spread-{n}") for n, conn in enumerate(connections)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]

@@ -5,7 +5,9 @@ a `.sql` SELECT whose rows come out as a Polars frame of the declared schema.
 """
 
 import io
+import itertools
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -84,23 +86,38 @@ def copy_slices(conn: psycopg.Connection, table: str, columns: list[str], slices
     """`copy_frame` of frames with these `columns`, taken from `slices` one at a time: psycopg's writer thread
     sends each while the next is made and encoded, so that PostgreSQL stores one while Python prepares the
     next (best in slices of about COPY_BATCH_ROWS)."""
-    types = _copy_types(conn, table, columns)
+    copy_spread([conn], table, columns, slices, freeze=freeze)
+
+
+def copy_spread(connections: list[psycopg.Connection], table: str, columns: list[str],
+                slices: Iterable[pl.DataFrame], *, freeze: bool = False) -> None:
+    """`copy_slices` over several connections at once: one COPY on each, the slices dealt to them in turn,
+    so that as many backends store rows side by side. Each connection's COPY is its own statement: into a
+    table they all see (committed), and never frozen but with one connection."""
+    types = _copy_types(connections[0], table, columns)
     schema = pl.DataFrame(schema={name: dtype for name, (dtype, _) in types.items()}).to_arrow().schema
-    encoder = ArrowToPostgresBinaryEncoder.new_with_encoders(schema, {
-        field.name: _json_encoder(field) if types[field.name][1] else ArrowToPostgresBinaryEncoder.infer_encoder(field)
-        for field in schema
-    })
     copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)),
         sql.SQL(", FREEZE" if freeze else ""),
     )
-    with conn.cursor() as cursor, cursor.copy(copy, writer=QueuedLibpqWriter(cursor)) as writer:
-        writer.write(encoder.write_header())
-        for frame in slices:
+    with ExitStack() as stack:
+        streams = []
+        for conn in connections:
+            cursor = stack.enter_context(conn.cursor())
+            writer = stack.enter_context(cursor.copy(copy, writer=QueuedLibpqWriter(cursor)))
+            encoder = ArrowToPostgresBinaryEncoder.new_with_encoders(schema, {
+                field.name: (_json_encoder(field) if types[field.name][1]
+                             else ArrowToPostgresBinaryEncoder.infer_encoder(field))
+                for field in schema
+            })
+            writer.write(encoder.write_header())
+            streams.append((writer, encoder))
+        for (writer, encoder), frame in zip(itertools.cycle(streams), slices):
             rows = frame.select(_as_sent(name, dtype) for name, (dtype, _) in types.items()).to_arrow()
             for batch in rows.to_batches():
                 writer.write(encoder.write_batch(batch))
-        writer.write(encoder.finish())
+        for writer, encoder in streams:
+            writer.write(encoder.finish())
 
 
 # PostgreSQL's types (format_type's spelling, without a length) as the Polars type a binary COPY sends them

@@ -4,6 +4,7 @@ nothing to write afterwards."""
 
 import itertools
 import threading
+from collections.abc import Iterator
 
 import polars as pl
 import psycopg
@@ -14,8 +15,8 @@ from modwatch.bench.inventories import generate_inventories
 from modwatch.bench.scale import load_portfolio, load_release_data
 from orchestration.pipeline.advisories import load_advisories, load_osv
 from orchestration.pipeline.recompute import SITE_PARTS, computed_parts, recompute_all, refresh_status
-from orchestration.pipeline.status import compute_statuses, load_inputs, write_changed
-from sql import scale
+from orchestration.pipeline.status import compute_statuses, load_inputs, stored_json, write_changed
+from sql import scale, statuses
 
 COLUMNS = ("site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version, "
            "recommended_version, also_available, security_updates, update_available, security_update_available, "
@@ -246,3 +247,49 @@ def test_a_full_recompute_of_no_site_writes_nothing_and_fails_nothing(database_u
         assert [part.height for part in computed_parts(load_inputs(conn, None))] == [0]
         written, drift = recompute_all(conn)
     assert (written["site_projects_checked"], written["site_projects_changed"], drift.height) == (0, 0, 0)
+
+
+def test_a_rebuilt_table_is_ready_for_reads_when_swapped_in(portfolio, db):
+    """Filled beside the caller's transaction, so not frozen by its COPY: settled before the swap, every page
+    is visible to all (index-only reads skip the table) and the planner has its statistics."""
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        refresh_status(conn, None, rebuild=True)
+    settled = db.execute("SELECT relpages, relallvisible, reltuples FROM pg_class "
+                         "WHERE oid = 'site_projects'::regclass").fetchone()
+    rows = db.execute("SELECT count(*) AS n FROM site_projects").fetchone()["n"]
+    assert settled["relpages"] > 0 and settled["relallvisible"] == settled["relpages"]
+    assert settled["reltuples"] == rows
+    analyzed = db.execute("SELECT last_analyze, last_vacuum FROM pg_stat_user_tables "
+                          "WHERE relname = 'site_projects'").fetchone()
+    assert analyzed["last_analyze"] is not None and analyzed["last_vacuum"] is not None
+
+
+def test_a_rebuild_that_fails_while_filling_leaves_the_table_as_it_was_and_nothing_behind(portfolio, db):
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        refresh_status(conn, None, rebuild=False)
+        before, oid = table(db), db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"]
+        parts = computed_parts(load_inputs(conn, None))
+
+        def failing() -> Iterator[pl.DataFrame]:
+            yield stored_json(next(parts))
+            raise RuntimeError("the status step failed half-way")
+
+        with pytest.raises(RuntimeError, match="half-way"), conn.transaction():
+            statuses.rebuild(conn, failing())
+    assert table(db) == before
+    assert db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"] == oid
+    assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'"
+                      ).fetchone()["n"] == 0
+
+
+def test_a_table_a_killed_rebuild_left_is_dropped_by_the_next_one(portfolio, db):
+    """A rebuild killed after its table was filled (committed beside) and before its swap leaves the table:
+    the next rebuild, holding the rebuild's lock, replaces it."""
+    db.execute("CREATE TABLE site_projects_next (LIKE site_projects INCLUDING ALL)")
+    db.execute("INSERT INTO site_projects_next (site_id, project, modules) VALUES (-1, 'left_behind', 1)")
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        written = refresh_status(conn, None, rebuild=True)
+    assert written["site_projects_changed"] > 0
+    assert db.execute("SELECT count(*) AS n FROM site_projects WHERE project = 'left_behind'").fetchone()["n"] == 0
+    assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'"
+                      ).fetchone()["n"] == 0

@@ -9,7 +9,8 @@ import polars as pl
 import psycopg
 import pytest
 
-from sql.frames import copy_frame, read_frame, read_frame_beside
+from sql.connection import beside
+from sql.frames import copy_frame, copy_spread, read_frame, read_frame_beside
 
 TABLE = """CREATE TEMP TABLE every_type (
     small smallint, whole integer, big bigint, flag boolean, ratio real, exact double precision,
@@ -78,3 +79,18 @@ def test_the_read_beside_answers_the_committed_rows_the_callers_read_answers(dat
             assert read_frame(conn, query, {"wanted": None}, schema).is_empty()
             assert read_frame_beside(conn, query, {"wanted": None}, schema).height >= 2
             raise psycopg.Rollback
+
+
+def test_a_copy_spread_over_connections_stores_every_slice_once_on_each_in_turn(db):
+    db.execute("CREATE TABLE spread_rows (n bigint, label text, backend integer DEFAULT pg_backend_pid())")
+    try:
+        frame = pl.DataFrame({"n": range(1000), "label": [f"row {n}" for n in range(1000)]})
+        with beside(db, 2) as others:
+            pids = [conn.info.backend_pid for conn in others]
+            copy_spread(others, "spread_rows", ["n", "label"], frame.iter_slices(100))
+        rows = db.execute("SELECT n, label, backend FROM spread_rows ORDER BY n").fetchall()
+    finally:
+        db.execute("DROP TABLE spread_rows")
+    assert [(row["n"], row["label"]) for row in rows] == list(zip(range(1000), frame["label"], strict=True))
+    # Slices of 100 rows dealt in turn: the even ones to the first connection, the odd ones to the second.
+    assert [row["backend"] for row in rows] == [pids[n // 100 % 2] for n in range(1000)]

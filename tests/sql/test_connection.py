@@ -1,0 +1,54 @@
+"""Connections beside the caller's: their statements commit on their own, and `spread` runs commands over
+them side by side, each taking the next when free, stopping at the first error."""
+
+import time
+
+import psycopg
+import pytest
+
+from sql.connection import beside, spread
+
+
+@pytest.fixture
+def log(db):
+    db.execute("CREATE TABLE spread_log (command integer, backend integer, started timestamptz, ended timestamptz)")
+    yield db
+    db.execute("DROP TABLE spread_log")
+
+
+def command(n: int, seconds: float = 0.0) -> str:
+    return (f"INSERT INTO spread_log SELECT {n}, pg_backend_pid(), clock_timestamp(), "
+            f"(SELECT clock_timestamp() FROM pg_sleep({seconds}))")
+
+
+def test_what_runs_beside_commits_whatever_the_callers_transaction_does(database_url, log):
+    with psycopg.connect(database_url) as conn:  # a transaction open until rolled back
+        conn.execute("SELECT 1")
+        with beside(conn, 1) as (other,):
+            other.execute(command(1))
+        conn.rollback()
+    assert [row["command"] for row in log.execute("SELECT command FROM spread_log")] == [1]
+
+
+def test_spread_runs_every_command_once_side_by_side(log):
+    with beside(log, 2) as others:
+        pids = {conn.info.backend_pid for conn in others}
+        started = time.perf_counter()
+        spread(others, [command(n, 0.3) for n in range(6)])
+        took = time.perf_counter() - started
+    rows = log.execute("SELECT command, backend, started, ended FROM spread_log ORDER BY command").fetchall()
+    assert [row["command"] for row in rows] == list(range(6))
+    assert {row["backend"] for row in rows} == pids
+    # Two at a time: some command started before another one ended, on the other connection.
+    assert any(a["backend"] != b["backend"] and a["started"] < b["ended"] and b["started"] < a["ended"]
+               for a in rows for b in rows)
+    assert took < 6 * 0.3
+
+
+def test_spread_raises_the_first_error_and_starts_nothing_after_it(log):
+    commands = [command(0, 0.2), "SELECT no_such_column FROM spread_log", *[command(n, 0.2) for n in range(2, 8)]]
+    with beside(log, 2) as others, pytest.raises(psycopg.errors.UndefinedColumn):
+        spread(others, commands)
+    done = [row["command"] for row in log.execute("SELECT command FROM spread_log ORDER BY command")]
+    # The command in flight on the other connection when the error came may finish; no later one starts.
+    assert 0 in done and len(done) <= 2
