@@ -46,8 +46,8 @@ def spread(connections: list[psycopg.Connection], commands: Iterable[str]) -> No
             except queue.Empty:
                 return
             try:
-                conn.execute(command.encode())
-            except BaseException as error:  # noqa: BLE001 - raised again by the caller's thread
+                conn.execute(command)
+            except BaseException as error:  # raised again in the caller's thread, once all have stopped
                 errors.append(error)
 
     workers = [threading.Thread(target=work, args=(conn,), name=f"spread-{n}") for n, conn in enumerate(connections)]
