@@ -69,8 +69,8 @@ APPLY = Statement.of(__file__, "apply")
 # A rebuild, in the order it runs (the store's test runs the scripts in this order too).
 REBUILD_PREPARE = Script.of(__file__, "rebuild_prepare")
 REBUILD_TABLE = Script.of(__file__, "rebuild_table")
-REBUILD_INDEXES = Query.of(__file__, "rebuild_indexes", row=Command)
 REBUILD_SETTLE = Maintenance.of(__file__, "rebuild_settle")
+REBUILD_INDEXES = Query.of(__file__, "rebuild_indexes", row=Command)
 REBUILD = Script.of(__file__, "rebuild")
 SWAP_PREPARE = Script.of(__file__, "swap_prepare")
 SWAP_NEWER = Query.of(__file__, "swap_newer", row=SiteProject)
@@ -164,8 +164,8 @@ def rebuild(conn: psycopg.Connection, parts: Iterable[pl.DataFrame]) -> int:
         REBUILD_TABLE(others[0])
         try:
             copy_spread(others, "site_projects_next", list(TABLE_COLUMNS), slices())
-            spread(others, [index.command for index in REBUILD_INDEXES.all(others[0])])
             REBUILD_SETTLE(others[0])
+            spread(others, [index.command for index in REBUILD_INDEXES.all(others[0])])
         except BaseException:
             # Not left filled until the next rebuild drops it.
             REBUILD_DROP(others[0])

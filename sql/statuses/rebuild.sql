@@ -1,5 +1,5 @@
--- A rebuilt site_projects, filled, indexed and settled beside the caller's
--- transaction (rebuild_table.sql, rebuild_indexes.sql, rebuild_settle.sql),
+-- A rebuilt site_projects, filled, settled and indexed beside the caller's
+-- transaction (rebuild_table.sql, rebuild_settle.sql, rebuild_indexes.sql),
 -- given in it the rest of what the current table has, all read from the
 -- catalog: its primary key and unique constraints on the indexes built for
 -- them, its exclusion constraints (under a name of their own until the swap),
@@ -65,4 +65,6 @@ BEGIN
         EXECUTE format('ALTER TABLE site_projects_next VALIDATE CONSTRAINT %I', item.conname);
     END LOOP;
 END
-$$
+$$;
+-- Statistics before the first read plans against it, the indexes' expressions included.
+ANALYZE site_projects_next
