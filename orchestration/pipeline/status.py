@@ -244,6 +244,7 @@ def store_written(conn: psycopg.Connection, write: Callable[[], int], tally: Cal
         updated = write()
         # Even when no status changed: the merge before may have removed modules in trouble.
         written = summaries.rebuild(conn) if site_ids is None else summaries.recount(conn, site_ids=site_ids)
+        statuses.drop_replaced(conn)
     counted = tally()
     modules = int(counted.filter("status_changed")["modules"].sum()) if updated else 0
     return {"site_projects_checked": counted.height, "site_projects_changed": updated,

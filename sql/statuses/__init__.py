@@ -75,6 +75,7 @@ REBUILD = Script.of(__file__, "rebuild")
 SWAP_PREPARE = Script.of(__file__, "swap_prepare")
 SWAP_NEWER = Query.of(__file__, "swap_newer", row=SiteProject)
 SWAP = Script.of(__file__, "swap")
+DROP_REPLACED = Script.of(__file__, "drop_replaced")
 # What a rebuild that failed before its swap leaves.
 REBUILD_DROP = Script.of(__file__, "rebuild_drop")
 # Connections a rebuild fills and indexes its table on: measured with 2.2M rows on 2 cores, two store them in
@@ -150,8 +151,9 @@ def rebuild(conn: psycopg.Connection, parts: Iterable[pl.DataFrame]) -> int:
     and sort side by side; it is given its constraints and swapped in inside the caller's transaction, so
     that the swap and what the caller does with it happen together or not at all. The current table stays
     readable throughout, and writable until the swap; rows other runs wrote meanwhile from newer inputs are
-    kept, sites deleted meanwhile left out. Answers how many site projects were written. A project with no
-    module left when the inputs were read is left out, as a recount of its site would."""
+    kept, sites deleted meanwhile left out. The replaced table is renamed aside: the caller drops it with
+    `drop_replaced`, last in its transaction. Answers how many site projects were written. A project with
+    no module left when the inputs were read is left out, as a recount of its site would."""
     swapped = []  # what the swap needs of each part, kept as the part goes by
 
     def slices() -> Iterator[pl.DataFrame]:
@@ -172,6 +174,12 @@ def rebuild(conn: psycopg.Connection, parts: Iterable[pl.DataFrame]) -> int:
             raise
     REBUILD(conn)
     return _swap_in(conn, pl.concat(swapped))
+
+
+def drop_replaced(conn: psycopg.Connection) -> None:
+    """Drop the table a rebuild replaced, if one did: last in the transaction that swapped it, since it
+    locks the sites against every reader until the commit (drop_replaced.sql)."""
+    DROP_REPLACED(conn)
 
 
 def _swap_in(conn: psycopg.Connection, rows: pl.DataFrame) -> int:

@@ -13,8 +13,27 @@ SELECT sp.site_id, sp.project, sp.version, sp.datestamp, sp.modules, sp.removed_
        sp.status_checked_at, sp.status_digest
 FROM swap_newer k
 JOIN site_projects sp ON sp.site_id = k.site_id AND sp.project = k.project;
--- Its indexes and constraints take the old names back.
-DROP TABLE site_projects;
+-- The current table steps aside under another name, its constraints and indexes too (names of indexes are
+-- unique in a schema); the rebuilt one takes the names. The replaced table is dropped last
+-- (drop_replaced.sql), after the summaries: dropping it drops its foreign key, which locks the sites it
+-- names against every reader until the commit.
+ALTER TABLE site_projects RENAME TO site_projects_replaced;
+DO $$
+DECLARE
+    item record;
+BEGIN
+    FOR item IN SELECT c.conname FROM pg_constraint c WHERE c.conrelid = 'site_projects_replaced'::regclass LOOP
+        EXECUTE format('ALTER TABLE site_projects_replaced RENAME CONSTRAINT %I TO %I',
+                       item.conname, item.conname || '_replaced');
+    END LOOP;
+    FOR item IN SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                WHERE x.indrelid = 'site_projects_replaced'::regclass
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid
+                                                                   AND c.conrelid = x.indrelid) LOOP
+        EXECUTE format('ALTER INDEX %I RENAME TO %I', item.relname, item.relname || '_replaced');
+    END LOOP;
+END
+$$;
 ALTER TABLE site_projects_next RENAME TO site_projects;
 DO $$
 DECLARE

@@ -293,3 +293,20 @@ def test_a_table_a_killed_rebuild_left_is_dropped_by_the_next_one(portfolio, db)
     assert db.execute("SELECT count(*) AS n FROM site_projects WHERE project = 'left_behind'").fetchone()["n"] == 0
     assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects_next%'"
                       ).fetchone()["n"] == 0
+
+
+def test_sites_stay_readable_from_the_swap_to_the_drop_of_the_replaced_table(portfolio, db):
+    """The swap renames the current table aside; dropping it (its foreign key) locks `sites` against every
+    reader, so that comes last in the transaction, after the summaries, not seconds before the commit."""
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        parts = computed_parts(load_inputs(conn, None))
+        with conn.transaction():
+            statuses.rebuild(conn, (stored_json(part) for part in parts))
+            db.execute("SET lock_timeout = '200ms'")
+            assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] > 0
+            statuses.drop_replaced(conn)
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                db.execute("SELECT count(*) FROM sites")
+        assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] > 0
+    assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects\\_%'"
+                      " AND relkind = 'r'").fetchone()["n"] == 0
