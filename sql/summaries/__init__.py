@@ -23,7 +23,9 @@ REBUILD_SETTINGS = Script.of(__file__, "rebuild_settings")
 SITES_REBUILD = Script.of(__file__, "sites_rebuild")
 PROJECTS_REBUILD = Script.of(__file__, "projects_rebuild")
 EXPOSURES_REFRESH = Statement.of(__file__, "exposures_refresh")
-EXPOSURES_REBUILD = Script.of(__file__, "exposures_rebuild")
+EXPOSURES_STAGE = Script.of(__file__, "exposures_stage")
+EXPOSURES_UPDATE = Statement.of(__file__, "exposures_update")
+EXPOSURES_INSERT = Statement.of(__file__, "exposures_insert")
 
 
 class ReportSiteRow(NamedTuple):
@@ -98,5 +100,7 @@ def rebuild():
     yield REBUILD_SETTINGS.step()
     sites = yield SITES_REBUILD.step()
     counted = yield PROJECTS_REBUILD.step()
-    exposures = yield EXPOSURES_REBUILD.step()
-    return Written(sites, counted, exposures)
+    yield EXPOSURES_STAGE.step()
+    updated = yield EXPOSURES_UPDATE.step()
+    inserted = yield EXPOSURES_INSERT.step()
+    return Written(sites, counted, updated + inserted)

@@ -16,7 +16,7 @@ from modwatch.bench.scale import load_portfolio, load_release_data
 from orchestration.pipeline.advisories import load_advisories, load_osv
 from orchestration.pipeline.recompute import SITE_PARTS, computed_parts, recompute_all, refresh_status
 from orchestration.pipeline.status import compute_statuses, load_inputs, stored_json, write_changed
-from sql import scale, statuses
+from sql import scale, statuses, summaries
 
 COLUMNS = ("site_id, project, version, datestamp, modules, removed_at, status, status_reason, latest_version, "
            "recommended_version, also_available, security_updates, update_available, security_update_available, "
@@ -310,3 +310,42 @@ def test_sites_stay_readable_from_the_swap_to_the_drop_of_the_replaced_table(por
         assert db.execute("SELECT count(*) AS n FROM sites").fetchone()["n"] > 0
     assert db.execute("SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'site_projects\\_%'"
                       " AND relkind = 'r'").fetchone()["n"] == 0
+
+
+def scanned(plan: dict) -> set[str]:
+    """The relations a plan's scan nodes read."""
+    found = {plan["Relation Name"]} if "Scan" in plan["Node Type"] and "Relation Name" in plan else set()
+    return found.union(*(scanned(child) for child in plan.get("Plans", [])))
+
+
+def test_exposures_recounted_into_an_empty_vacuumed_table_are_compared_before_any_is_written(portfolio, db):
+    """A first computation writes every exposure into an empty table. The stored rows are compared with the
+    fresh ones once, before the writes, so no statement reads the table it is growing (once, a scan per
+    fresh row over what was inserted so far: minutes for 186k exposures)."""
+    exposures = "SELECT advisory_id, site_id, project, installed_version, fixed_in, constraint_text, modules " \
+                "FROM advisory_exposures ORDER BY 1, 2, 3"
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        refresh_status(conn, None)
+        expected = db.execute(exposures).fetchall()
+        assert len(expected) > 10
+        db.execute("DELETE FROM advisory_exposures")
+        db.execute("VACUUM advisory_exposures")
+        with conn.transaction():
+            summaries.EXPOSURES_STAGE(conn)
+            plan = conn.execute(f"EXPLAIN (FORMAT JSON) {summaries.EXPOSURES_INSERT.text}").fetchone()[0][0]
+            assert scanned(plan["Plan"]) == {"fresh_exposures"}
+            raise psycopg.Rollback()
+        with conn.transaction():
+            written = summaries.rebuild(conn)
+        assert written.advisory_exposures_written == len(expected)
+        assert db.execute(exposures).fetchall() == expected
+        # One stored row wrong, one missing: the one is updated, the other inserted, the rest left alone.
+        wrong, missing = expected[0], expected[1]
+        db.execute("UPDATE advisory_exposures SET fixed_in = 'wrong' WHERE (advisory_id, site_id, project) = "
+                   "(%s, %s, %s)", (wrong["advisory_id"], wrong["site_id"], wrong["project"]))
+        db.execute("DELETE FROM advisory_exposures WHERE (advisory_id, site_id, project) = (%s, %s, %s)",
+                   (missing["advisory_id"], missing["site_id"], missing["project"]))
+        with conn.transaction():
+            written = summaries.rebuild(conn)
+        assert written.advisory_exposures_written == 2
+        assert db.execute(exposures).fetchall() == expected
