@@ -78,22 +78,16 @@ def copy_frame(conn: psycopg.Connection, table: str, frame: pl.DataFrame, *, fre
     and parsed back. Each column is cast to the Polars type of its table column first (`_copy_types`), so a
     frame may hold lists as lists and JSON as strings. `freeze`: the rows are written frozen (the table must
     have been created or emptied in this transaction)."""
-    copy_slices(conn, table, frame.columns, frame.iter_slices(COPY_BATCH_ROWS), freeze=freeze)
-
-
-def copy_slices(conn: psycopg.Connection, table: str, columns: list[str], slices: Iterable[pl.DataFrame], *,
-                freeze: bool = False) -> None:
-    """`copy_frame` of frames with these `columns`, taken from `slices` one at a time: psycopg's writer thread
-    sends each while the next is made and encoded, so that PostgreSQL stores one while Python prepares the
-    next (best in slices of about COPY_BATCH_ROWS)."""
-    copy_spread([conn], table, columns, slices, freeze=freeze)
+    copy_spread([conn], table, frame.columns, frame.iter_slices(COPY_BATCH_ROWS), freeze=freeze)
 
 
 def copy_spread(connections: list[psycopg.Connection], table: str, columns: list[str],
                 slices: Iterable[pl.DataFrame], *, freeze: bool = False) -> None:
-    """`copy_slices` over several connections at once: one COPY on each, the slices dealt to them in turn,
-    so that as many backends store rows side by side. Each connection's COPY is its own statement: into a
-    table they all see (committed), and never frozen but with one connection."""
+    """`copy_frame` of frames with these `columns`, taken from `slices` one at a time, over these connections:
+    one COPY on each, the slices dealt to them in turn, so that as many backends store rows side by side.
+    psycopg's writer threads send each slice while the next is made and encoded (best in slices of about
+    COPY_BATCH_ROWS). With several connections, each COPY is its own statement: into a table they all see
+    (committed), never frozen."""
     types = _copy_types(connections[0], table, columns)
     schema = pl.DataFrame(schema={name: dtype for name, (dtype, _) in types.items()}).to_arrow().schema
     copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
