@@ -125,8 +125,8 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
     present ones."""
     present = pl.col("removed_at").is_null()
     # Which module speaks for the project, as one number to sort by: present before removed, the module
-    # named after the project first, then the first known (ids grow). Only the speaker's own columns are
-    # sorted by it, inside each group; every other aggregation is a plain max or sum.
+    # named after the project first, then the first known (ids grow). The speaker's own columns are taken at
+    # its minimum (no sort inside each group); every other aggregation is a plain max or sum.
     speaker = ((~present).cast(pl.Int64) * 2 + (~pl.col("named_after_project")).cast(pl.Int64)) * 2**44 \
         + pl.col("module_id")
     gathered = (
@@ -135,7 +135,7 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
                       present=present.cast(pl.Int64), speaker=speaker)
         .group_by("site_id", "project")
         .agg(
-            pl.col("site_module_id", "current_version_id", "module_type").sort_by("speaker").first(),
+            *(pl.col(name).min_by("speaker") for name in ("site_module_id", "current_version_id", "module_type")),
             pl.col("present_datestamp", "removed_at").max(),
             all_datestamp=pl.col("datestamp").max(),
             modules=pl.col("present").sum(),

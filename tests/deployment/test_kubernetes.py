@@ -298,6 +298,8 @@ def test_every_database_client_goes_through_the_pooler_to_an_entry_it_has(manife
     # The intake sends its timeouts as startup `options`, which only a session could keep.
     assert {"options", "extra_float_digits"} <= {p.strip() for p in bouncer["ignore_startup_parameters"].split(",")}
     assert "statement_timeout" in ini["databases"]["modwatch_api"]
+    # JIT, which both the intake and the pipeline turn off in their startup `options`, is turned off by the entry.
+    assert all("SET jit = off" in ini["databases"][entry] for entry in ("modwatch_api", "modwatch"))
     service = find(manifests, "Service", "modwatch-pgbouncer")
     host, port = service["metadata"]["name"], service["spec"]["ports"][0]["port"]
     assert str(port) == bouncer["listen_port"]

@@ -6,7 +6,8 @@ import time
 import psycopg
 import pytest
 
-from sql.connection import beside, spread
+from sql.connection import beside, connect, spread
+from sql.frames import read_frame_beside
 
 
 @pytest.fixture
@@ -52,3 +53,13 @@ def test_spread_raises_the_first_error_and_starts_nothing_after_it(log):
     done = [row["command"] for row in log.execute("SELECT command FROM spread_log ORDER BY command")]
     # The command in flight on the other connection when the error came may finish; no later one starts.
     assert 0 in done and len(done) <= 2
+
+
+def test_pipeline_connections_run_without_jit_and_keep_the_options_the_url_sets(database_url):
+    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-c%20work_mem%3D77MB"
+    with connect(url) as conn, beside(conn, 1) as (other,):
+        settings = "SELECT current_setting('jit') AS jit, current_setting('work_mem') AS work_mem"
+        read = read_frame_beside(conn, settings)
+        assert conn.execute(settings).fetchone() == ("off", "77MB")
+        assert other.execute(settings).fetchone() == ("off", "77MB")
+        assert read.row(0) == ("off", "77MB")
