@@ -69,7 +69,7 @@ def recompute_all(conn: psycopg.Connection, *, rebuild: bool | None = None) -> R
     drifts: list[pl.DataFrame] = []
 
     def stored_parts() -> Iterator[pl.DataFrame]:
-        for part in (first, *parts):
+        for part in itertools.chain([first], parts):  # each part computed only when the COPY asks for it
             tallies.append(part.select("modules", "status_changed"))
             drifts.append(drifted_statuses(part).select(DRIFT_COLUMNS))
             yield stored_json(part)
