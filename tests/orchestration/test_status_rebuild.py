@@ -14,6 +14,7 @@ from modwatch.bench.catalog import generate_catalog, write_advisories, write_fee
 from modwatch.bench.inventories import generate_inventories
 from modwatch.bench.scale import load_portfolio, load_release_data
 from orchestration.pipeline.advisories import load_advisories, load_osv
+from orchestration.pipeline import recompute
 from orchestration.pipeline.recompute import SITE_PARTS, computed_parts, recompute_all, refresh_status
 from orchestration.pipeline.status import compute_statuses, load_inputs, stored_json, write_changed
 from sql import scale, statuses, summaries
@@ -240,6 +241,28 @@ def test_a_full_recompute_writes_and_reports_drift_whether_the_first_part_change
             assert written["site_projects_checked"] == len(settled)
             assert table(db) == settled
             assert db.execute("SELECT 'site_projects'::regclass::oid AS oid").fetchone()["oid"] != oid
+
+
+def test_a_rebuild_stores_each_part_before_the_next_is_computed(portfolio, monkeypatch):
+    """The parts after the first are computed as the COPY asks for them: no part's rows wait in memory for
+    the parts after it."""
+    events = []
+
+    def computed(inputs):
+        events.append("computed")
+        return compute_statuses(inputs)
+
+    def stored(rows):
+        events.append("stored")
+        return stored_slices(rows)
+
+    stored_slices = statuses._stored_slices
+    monkeypatch.setattr(recompute, "compute_statuses", computed)
+    monkeypatch.setattr(statuses, "_stored_slices", stored)
+    with psycopg.connect(portfolio, autocommit=True) as conn:
+        written, _ = recompute_all(conn, rebuild=True)
+    assert written["site_projects_changed"] > 0
+    assert events == ["computed", "stored"] * SITE_PARTS
 
 
 def test_a_full_recompute_of_no_site_writes_nothing_and_fails_nothing(database_url):
