@@ -1,6 +1,7 @@
 """A synchronous connection to the platform database, for the pipeline and the command line, and connections
 beside it for work the server can do on several backends at once."""
 
+import os
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,9 +24,10 @@ def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connectio
 
 
 def pipeline_conninfo(database_url: str) -> str:
-    """The libpq connection string of `database_url` with SESSION_OPTIONS after any options it sets."""
-    given = conninfo_to_dict(libpq_url(database_url)).get("options")
-    return make_conninfo(libpq_url(database_url), options=f"{given} {SESSION_OPTIONS}" if given else SESSION_OPTIONS)
+    """The libpq connection string of `database_url` with SESSION_OPTIONS, then the options the URL sets (else
+    PGOPTIONS, which an explicit `options` would hide), so that the user's settings win."""
+    given = conninfo_to_dict(libpq_url(database_url)).get("options") or os.environ.get("PGOPTIONS")
+    return make_conninfo(libpq_url(database_url), options=f"{SESSION_OPTIONS} {given}" if given else SESSION_OPTIONS)
 
 
 def beside_conninfo(conn: psycopg.Connection) -> str:

@@ -57,9 +57,10 @@ def feed_name(project: str, feed_api: str) -> str:
     return f"{project} ({feed_api})"
 
 
-def wanted_feeds(conn: psycopg.Connection, *, projects: Sequence[str] | None = None, new_only: bool = False,
+def wanted_feeds(conn: psycopg.Connection, *, site_ids: Sequence[int] | None = None,
+                 projects: Sequence[str] | None = None, new_only: bool = False,
                  older_than: datetime | None = None) -> list[FeedRequest]:
-    wanted = releases.wanted(conn, projects=projects, new_only=new_only, older_than=older_than)
+    wanted = releases.wanted(conn, site_ids=site_ids, projects=projects, new_only=new_only, older_than=older_than)
     return [FeedRequest(feed.project, feed.feed_api, feed.etag, feed.last_modified) for feed in wanted]
 
 

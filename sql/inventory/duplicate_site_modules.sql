@@ -1,5 +1,8 @@
+-- (site, module) pairs of the given sites stored more than once (the unique
+-- constraint prevents it; the check proves it), by the sites' rows alone.
 SELECT site_id, module_id, count(*) AS copies
 FROM site_modules
+WHERE site_id = ANY(%(site_ids)s::bigint[])
 GROUP BY site_id, module_id
 HAVING count(*) > 1
 LIMIT 20

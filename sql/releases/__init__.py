@@ -40,11 +40,12 @@ TOUCH = Statement.of(__file__, "touch")
 WANTED = Query.of(__file__, "wanted", row=WantedFeed)
 
 
-def wanted(conn, *, projects: Sequence[str] | None = None, new_only: bool = False,
-           older_than: datetime | None = None):
-    """The feeds of projects present sites use (`WantedFeed`s): all, only `projects`, only those never
-    fetched (`new_only`), or only those fetched before `older_than`."""
-    return WANTED.all(conn, projects=None if projects is None else list(projects), new_only=new_only,
+def wanted(conn, *, site_ids: Sequence[int] | None = None, projects: Sequence[str] | None = None,
+           new_only: bool = False, older_than: datetime | None = None):
+    """The feeds of projects present sites use (`WantedFeed`s), of every site or only `site_ids`: all, only
+    `projects`, only those never fetched (`new_only`), or only those fetched before `older_than`."""
+    return WANTED.all(conn, site_ids=None if site_ids is None else list(site_ids),
+                      projects=None if projects is None else list(projects), new_only=new_only,
                       older_than=older_than)
 
 

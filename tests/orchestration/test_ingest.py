@@ -259,6 +259,21 @@ def test_a_pushs_warnings_are_named_in_its_run(platform):
     assert "weird: version 'banana' is not a Drupal version" in line and "node: core module" in line
 
 
+def test_the_merge_contracts_are_checked_on_the_runs_sites(platform):
+    sites = [platform.add_site(f"checked{n}") for n in range(2)]
+    for site in sites:
+        platform.push(site, shape_b([Module("views", "8.x-3.1")]))
+    platform.run_once()
+    evaluations = [check for run in platform.runs for check in run.get_asset_check_evaluations()]
+    merge_checks = {"no_orphan_rows", "no_duplicate_site_modules"}
+    checked = {check.check_name: check for check in evaluations if check.check_name in merge_checks}
+    assert set(checked) == merge_checks
+    assert all(check.passed for check in evaluations)
+    # Each run checked the sites it merged, not none of them.
+    assert sum(check.metadata["sites"].value for check in evaluations
+               if check.check_name == "no_orphan_rows") == len(sites)
+
+
 def test_a_clean_push_names_no_warning(platform):
     site = platform.add_site("clean-run")
     platform.push(site, shape_b([Module("views", "8.x-3.1")]))
@@ -290,6 +305,17 @@ def test_a_new_projects_feed_that_fails_is_named_in_the_ingest_run(platform, tmp
     logged = run_log_messages(platform.instance, run.run_id, logging.WARNING)
     assert any(message.startswith("release feed broken (current) failed: feed could not be parsed")
                for message in logged), logged
+
+
+def test_a_run_fetches_the_new_feeds_of_its_own_sites_only(platform, db):
+    waiting, pushing = platform.add_site("feeds-waiting"), platform.add_site("feeds-pushing")
+    platform.push(waiting, shape_b([Module("beta", "1.0.0")]))
+    platform.run_once()
+    db.execute("DELETE FROM projects WHERE name = 'beta'")  # as if never fetched: the waiting site's to fetch
+    platform.push(pushing, shape_b([Module("alpha", "1.0.0")]))
+    run = platform.run_once()
+    assert materialization_metadata(run, "update_status")["new_feeds"] == 1
+    assert db.execute("SELECT count(*) AS n FROM projects WHERE name = 'beta'").fetchone()["n"] == 0
 
 
 @pytest.mark.parametrize("steps_before_death", [["normalised_inventory"],

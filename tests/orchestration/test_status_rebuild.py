@@ -13,8 +13,8 @@ import pytest
 from modwatch.bench.catalog import generate_catalog, write_advisories, write_feeds, write_osv_advisories
 from modwatch.bench.inventories import generate_inventories
 from modwatch.bench.scale import load_portfolio, load_release_data
-from orchestration.pipeline.advisories import load_advisories, load_osv
 from orchestration.pipeline import recompute
+from orchestration.pipeline.advisories import load_advisories, load_osv
 from orchestration.pipeline.recompute import SITE_PARTS, computed_parts, recompute_all, refresh_status
 from orchestration.pipeline.status import compute_statuses, load_inputs, stored_json, write_changed
 from sql import scale, statuses, summaries

@@ -55,11 +55,24 @@ def test_spread_raises_the_first_error_and_starts_nothing_after_it(log):
     assert 0 in done and len(done) <= 2
 
 
-def test_pipeline_connections_run_without_jit_and_keep_the_options_the_url_sets(database_url):
-    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-c%20work_mem%3D77MB"
+SETTINGS = "SELECT current_setting('jit') AS jit, current_setting('work_mem') AS work_mem"
+
+
+def settings_everywhere(url: str) -> list[tuple]:
+    """The settings on a pipeline connection, on one beside it and on a read beside it."""
     with connect(url) as conn, beside(conn, 1) as (other,):
-        settings = "SELECT current_setting('jit') AS jit, current_setting('work_mem') AS work_mem"
-        read = read_frame_beside(conn, settings)
-        assert conn.execute(settings).fetchone() == ("off", "77MB")
-        assert other.execute(settings).fetchone() == ("off", "77MB")
-        assert read.row(0) == ("off", "77MB")
+        return [conn.execute(SETTINGS).fetchone(), other.execute(SETTINGS).fetchone(),
+                read_frame_beside(conn, SETTINGS).row(0)]
+
+
+def test_pipeline_connections_run_without_jit_and_keep_the_options_the_url_sets(database_url, monkeypatch):
+    monkeypatch.setenv("PGOPTIONS", "-c work_mem=5MB")  # hidden by the URL's own options, as libpq has it
+    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-c%20work_mem%3D77MB"
+    assert settings_everywhere(url) == [("off", "77MB")] * 3
+
+
+def test_pipeline_connections_keep_pgoptions_and_let_it_turn_jit_back_on(database_url, monkeypatch):
+    monkeypatch.setenv("PGOPTIONS", "-c work_mem=66MB")
+    assert settings_everywhere(database_url) == [("off", "66MB")] * 3
+    monkeypatch.setenv("PGOPTIONS", "-c jit=on")
+    assert [jit for jit, _ in settings_everywhere(database_url)] == ["on"] * 3

@@ -9,28 +9,40 @@ from orchestration.defs.resources import PostgresResource
 from sql import inventory, tasks
 
 
-def contract_result(keys: Sequence[object], what: str) -> dg.AssetCheckResult:
+def contract_result(keys: Sequence[object], what: str, **metadata) -> dg.AssetCheckResult:
     """Passed when nothing broke the contract; else how many rows did, with a sample of their keys."""
     return dg.AssetCheckResult(
         passed=not keys,
         severity=dg.AssetCheckSeverity.ERROR,
         description=f"{len(keys)} {what}" if keys else f"no {what}",
-        metadata={"count": len(keys), "sample": dg.MetadataValue.json([str(key) for key in keys[:10]])},
+        metadata={"count": len(keys), "sample": dg.MetadataValue.json([str(key) for key in keys[:10]]), **metadata},
     )
 
 
-@dg.asset_check(asset=site_modules, description="No site module, event or version without its parent row.")
-def no_orphan_rows(database: PostgresResource) -> dg.AssetCheckResult:
+# The merge contracts are checked on the run's sites, the rows it could have written: a pass over the whole
+# portfolio's site modules took 0.6 s of every run at 10k sites.
+
+@dg.asset_check(asset=site_modules,
+                description="No site module, event or version of the run's sites without its parent row.")
+def no_orphan_rows(context: dg.AssetCheckExecutionContext, database: PostgresResource) -> dg.AssetCheckResult:
     with database.connect() as conn:
-        orphans = inventory.orphan_rows(conn)
-    return contract_result([orphan.id for orphan in orphans], "orphan rows")
+        site_ids = run_site_ids(conn, context)
+        orphans = inventory.orphan_rows(conn, site_ids=site_ids)
+    return contract_result([orphan.id for orphan in orphans], "orphan rows", sites=len(site_ids))
 
 
-@dg.asset_check(asset=site_modules, description="At most one row per (site, module).")
-def no_duplicate_site_modules(database: PostgresResource) -> dg.AssetCheckResult:
+@dg.asset_check(asset=site_modules, description="At most one row per (site, module) on the run's sites.")
+def no_duplicate_site_modules(context: dg.AssetCheckExecutionContext,
+                              database: PostgresResource) -> dg.AssetCheckResult:
     with database.connect() as conn:
-        duplicates = inventory.duplicate_site_modules(conn)
-    return contract_result([duplicate.site_id for duplicate in duplicates], "duplicated site modules")
+        site_ids = run_site_ids(conn, context)
+        duplicates = inventory.duplicate_site_modules(conn, site_ids=site_ids)
+    return contract_result([duplicate.site_id for duplicate in duplicates], "duplicated site modules",
+                           sites=len(site_ids))
+
+
+def run_site_ids(conn, context: dg.AssetCheckExecutionContext) -> list[int]:
+    return [site.site_id for site in tasks.run_sites(conn, run_id=context.run.run_id)]
 
 
 @dg.asset_check(asset=task_results, description="Every payload this run took is completed or failed with a reason.")

@@ -1,0 +1,37 @@
+"""The merge's data contracts, checked on the given sites only: what breaks them elsewhere is not theirs to
+report (foreign keys and the unique constraint prevent it; here they are switched off to break them)."""
+
+import psycopg
+
+from sql import inventory
+
+
+def a_site(conn: psycopg.Connection, name: str) -> int:
+    return conn.execute("INSERT INTO sites (name, url, token_hash) VALUES (%s, %s, %s) RETURNING id",
+                        (name, f"https://{name}.example", name.encode())).fetchone()[0]
+
+
+def test_orphan_rows_are_found_on_the_given_sites_only(database_url):
+    with psycopg.connect(database_url) as conn:  # one transaction, rolled back: the breakage goes with it
+        conn.execute("SET LOCAL session_replication_role = replica")  # no foreign key checked
+        checked, other = a_site(conn, "checked"), a_site(conn, "other")
+        events = {site: conn.execute(
+            "INSERT INTO site_module_events (site_module_id, site_id, module_id, event_type, occurred_at) "
+            "VALUES (-1, %s, -1, 'added', now()) RETURNING id", (site,)).fetchone()[0] for site in (checked, other)}
+        found = inventory.orphan_rows(conn, site_ids=[checked])
+        assert [(row.table_name, row.id) for row in found] == [("site_module_events", events[checked])]
+        assert inventory.orphan_rows(conn, site_ids=[]) == []
+        conn.rollback()
+
+
+def test_duplicate_site_modules_are_found_on_the_given_sites_only(database_url):
+    with psycopg.connect(database_url) as conn:
+        conn.execute("ALTER TABLE site_modules DROP CONSTRAINT uq_site_module")
+        conn.execute("SET LOCAL session_replication_role = replica")
+        checked, other = a_site(conn, "checked"), a_site(conn, "other")
+        for site in (checked, other, checked, other):
+            conn.execute("INSERT INTO site_modules (site_id, module_id, current_version_id, project, module_type) "
+                         "VALUES (%s, -1, -1, 'views', 'contrib')", (site,))
+        found = inventory.duplicate_site_modules(conn, site_ids=[checked])
+        assert [(row.site_id, row.module_id, row.copies) for row in found] == [(checked, -1, 2)]
+        conn.rollback()
