@@ -156,7 +156,11 @@ def merge_figures(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
 
 def end_to_end(intake: Intake, posts: list[tuple[BenchSite, bytes]], spacing_seconds: float,
                timeout_seconds: float, tick) -> dict:
-    """POST payloads `spacing_seconds` apart and time each until its task reads `completed`."""
+    """POST payloads about `spacing_seconds` apart and time each until its task reads `completed`. Each gap
+    is drawn between half and one and a half times `spacing_seconds`: the daemon looks at its sensors every
+    5 s, and gaps of a multiple of that would post each payload at the same moment of that loop, so that
+    every sample waited the same share of it."""
+    rng = random.Random(11)
     pending: dict[str, tuple[BenchSite, float]] = {}
     latencies: list[float] = []
     failures: list[str] = []
@@ -170,7 +174,7 @@ def end_to_end(intake: Intake, posts: list[tuple[BenchSite, bytes]], spacing_sec
                 answer = client.post(f"/api/v1/sites/{site.id}/modules", content=body, headers=site.headers)
                 answer.raise_for_status()
                 pending[answer.json()["task_id"]] = (site, time.monotonic())
-                next_post += spacing_seconds
+                next_post += spacing_seconds * rng.uniform(0.5, 1.5)
             for task_id, (site, posted) in list(pending.items()):
                 state = client.get(f"/api/v1/tasks/{task_id}/status", headers=site.headers).json()
                 if state["status"] in ("completed", "failed"):

@@ -57,7 +57,7 @@ class BenchOptions:
     concurrency: int = 8          # intake clients
     large_payloads: int = 20      # 2000-module requests for the memory figure
     e2e_payloads: int = 8         # end-to-end samples
-    e2e_spacing: float = 5.0      # seconds between end-to-end posts (one per sensor interval)
+    e2e_spacing: float = 5.0      # mean seconds between end-to-end posts (one per sensor interval)
     scale_sites: int = 2000       # sites COPYed in for the scale figures
     scale_modules: int = 300      # modules per scale site
     query_requests: int = 200     # GETs per report query
