@@ -352,7 +352,7 @@ def bench(
     concurrency: Annotated[int, typer.Option(help="Concurrent intake clients.")] = 8,
     large_payloads: Annotated[int, typer.Option(help="2000-module requests for the memory figure.")] = 20,
     e2e_payloads: Annotated[int, typer.Option(help="POST → completed samples with the daemon.")] = 8,
-    e2e_spacing: Annotated[float, typer.Option(help="Mean seconds between those POSTs (each gap drawn from 0.5x to 1.5x).")] = 5.0,
+    e2e_spacing: Annotated[float, typer.Option(help="Mean seconds between those POSTs (gaps 0.5-1.5x).")] = 5.0,
     scale_sites: Annotated[int, typer.Option(help="Sites loaded for the scale figures.")] = 2000,
     scale_modules: Annotated[int, typer.Option(help="Modules per scale site.")] = 300,
     query_requests: Annotated[int, typer.Option(help="GETs per report query.")] = 200,
