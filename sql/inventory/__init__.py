@@ -99,12 +99,14 @@ def catalogue_parts(stage: pl.DataFrame) -> dict[str, pl.DataFrame]:
     }
 
 
-def orphan_rows(conn, *, site_ids: list[int]):
-    """These sites' modules, events and versions whose parent row is gone (`OrphanRow`s, at most 20)."""
+def orphan_rows(conn, *, site_ids: list[int] | None):
+    """These sites' modules, events and versions whose parent row is gone (`OrphanRow`s, at most 20); every
+    site's when None."""
     return ORPHAN_ROWS.all(conn, site_ids=site_ids)
 
 
-def duplicate_site_modules(conn, *, site_ids: list[int]):
-    """(site, module) pairs of these sites stored more than once (`DuplicateSiteModule`s, at most 20)."""
+def duplicate_site_modules(conn, *, site_ids: list[int] | None):
+    """(site, module) pairs of these sites stored more than once (`DuplicateSiteModule`s, at most 20); every
+    site's when None."""
     return DUPLICATE_SITE_MODULES.all(conn, site_ids=site_ids)
 

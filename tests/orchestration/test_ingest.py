@@ -274,6 +274,20 @@ def test_the_merge_contracts_are_checked_on_the_runs_sites(platform):
                if check.check_name == "no_orphan_rows") == len(sites)
 
 
+def test_the_merge_contracts_checked_alone_cover_every_site(platform):
+    from orchestration.definitions import defs
+
+    platform.push(platform.add_site("checked-alone"), shape_b([Module("views", "8.x-3.1")]))
+    platform.run_once()
+    checks = {dg.AssetCheckKey(dg.AssetKey("site_modules"), name)
+              for name in ("no_orphan_rows", "no_duplicate_site_modules")}
+    alone = defs.resolve_job_def("ingest").get_subset(asset_selection=set(), asset_check_selection=checks)
+    run = alone.execute_in_process(instance=platform.instance)
+    evaluations = run.get_asset_check_evaluations()
+    assert {check.asset_check_key for check in evaluations} == checks
+    assert all(check.passed and check.metadata["sites"].value == "all" for check in evaluations)
+
+
 def test_a_clean_push_names_no_warning(platform):
     site = platform.add_site("clean-run")
     platform.push(site, shape_b([Module("views", "8.x-3.1")]))

@@ -1,5 +1,6 @@
-"""The merge's data contracts, checked on the given sites only: what breaks them elsewhere is not theirs to
-report (foreign keys and the unique constraint prevent it; here they are switched off to break them)."""
+"""The merge's data contracts, checked on the given sites only (every site's when none are given): what
+breaks them elsewhere is not theirs to report. Foreign keys and the unique constraint prevent it; here they
+are switched off to break them."""
 
 import psycopg
 
@@ -21,6 +22,8 @@ def test_orphan_rows_are_found_on_the_given_sites_only(database_url):
         found = inventory.orphan_rows(conn, site_ids=[checked])
         assert [(row.table_name, row.id) for row in found] == [("site_module_events", events[checked])]
         assert inventory.orphan_rows(conn, site_ids=[]) == []
+        everywhere = inventory.orphan_rows(conn, site_ids=None)
+        assert sorted(row.id for row in everywhere if row.table_name == "site_module_events") == sorted(events.values())
         conn.rollback()
 
 
@@ -34,4 +37,6 @@ def test_duplicate_site_modules_are_found_on_the_given_sites_only(database_url):
                          "VALUES (%s, -1, -1, 'views', 'contrib')", (site,))
         found = inventory.duplicate_site_modules(conn, site_ids=[checked])
         assert [(row.site_id, row.module_id, row.copies) for row in found] == [(checked, -1, 2)]
+        everywhere = inventory.duplicate_site_modules(conn, site_ids=None)
+        assert sorted(row.site_id for row in everywhere) == sorted([checked, other])
         conn.rollback()
