@@ -124,7 +124,7 @@ def site_projects(site_modules: pl.DataFrame, sites: pl.DataFrame, versions: pl.
     removal. `site_module_id` names the module that speaks for the project, `modules` counts the
     present ones."""
     present = pl.col("removed_at").is_null()
-    # Which module speaks for the project, as one number to sort by: present before removed, the module
+    # Which module speaks for the project, as one number, the least first: present before removed, the module
     # named after the project first, then the first known (ids grow). The speaker's own columns are taken at
     # its minimum (no sort inside each group); every other aggregation is a plain max or sum.
     speaker = ((~present).cast(pl.Int64) * 2 + (~pl.col("named_after_project")).cast(pl.Int64)) * 2**44 \
