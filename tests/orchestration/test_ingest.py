@@ -272,6 +272,13 @@ def test_the_merge_contracts_are_checked_on_the_runs_sites(platform):
     # Each run checked the sites it merged, not none of them.
     assert sum(check.metadata["sites"].value for check in evaluations
                if check.check_name == "no_orphan_rows") == len(sites)
+    # Run again (as from the UI), a run finds its payloads done, merges nothing and checks no site.
+    from orchestration.definitions import defs
+
+    again = defs.resolve_job_def("ingest").execute_in_process(
+        run_config=platform.runs[0].dagster_run.run_config, instance=platform.instance)
+    rechecked = [check for check in again.get_asset_check_evaluations() if check.check_name in merge_checks]
+    assert len(rechecked) == 2 and all(check.passed and check.metadata["sites"].value == 0 for check in rechecked)
 
 
 def test_the_merge_contracts_checked_alone_cover_every_site(platform):
