@@ -27,8 +27,9 @@ def pipeline_conninfo(database_url: str) -> str:
     """The libpq connection string of `database_url` with SESSION_OPTIONS, then the options the URL sets (else
     PGOPTIONS, which an explicit `options` would hide), so that the user's settings win. Options set in a
     pg_service.conf entry are hidden the same way: set them in the URL or PGOPTIONS instead."""
-    given = conninfo_to_dict(libpq_url(database_url)).get("options") or os.environ.get("PGOPTIONS")
-    return make_conninfo(libpq_url(database_url), options=f"{SESSION_OPTIONS} {given}" if given else SESSION_OPTIONS)
+    conninfo = libpq_url(database_url)
+    given = conninfo_to_dict(conninfo).get("options") or os.environ.get("PGOPTIONS")
+    return make_conninfo(conninfo, options=f"{SESSION_OPTIONS} {given}" if given else SESSION_OPTIONS)
 
 
 def beside_conninfo(conn: psycopg.Connection) -> str:

@@ -196,9 +196,9 @@ def complete(conn, *, run_id: str):
     return COMPLETE.all(conn, run_id=run_id)
 
 
-def run_sites(conn, *, run_id: str):
-    """The sites of the run's merged tasks (`RunSite`s)."""
-    return RUN_SITES.all(conn, run_id=run_id)
+def run_site_ids(conn, *, run_id: str) -> list[int]:
+    """The ids of the sites of the run's merged tasks (on the pipeline's connection: it answers at once)."""
+    return [site.site_id for site in RUN_SITES.all(conn, run_id=run_id)]
 
 
 def unaccounted(conn, *, run_id: str):

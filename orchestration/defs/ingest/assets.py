@@ -160,7 +160,7 @@ def update_status(context: dg.AssetExecutionContext, database: PostgresResource,
                   release_feeds: ReleaseFeedResource) -> None:
     """Status of the run's sites: fetch feeds of projects seen for the first time, then recompute."""
     with retried_when_transient(context), database.connect(autocommit=True) as conn:
-        site_ids = [site.site_id for site in tasks.run_sites(conn, run_id=context.run.run_id)]
+        site_ids = tasks.run_site_ids(conn, run_id=context.run.run_id)
         # The run's sites only: a project another site waits on is fetched by that site's next run or by
         # the release refresh, and a run does not read the whole portfolio's modules to find its own.
         new_feeds = wanted_feeds(conn, site_ids=site_ids, new_only=True) if site_ids else []

@@ -27,7 +27,7 @@ def contract_result(keys: Sequence[object], what: str, **metadata) -> dg.AssetCh
                 description="No site module, event or version of the run's sites without its parent row.")
 def no_orphan_rows(context: dg.AssetCheckExecutionContext, database: PostgresResource) -> dg.AssetCheckResult:
     with database.connect() as conn:
-        site_ids = run_site_ids(conn, context)
+        site_ids = checked_site_ids(conn, context)
         orphans = inventory.orphan_rows(conn, site_ids=site_ids)
     return contract_result([orphan.id for orphan in orphans], "orphan rows", sites=checked_sites(site_ids))
 
@@ -36,7 +36,7 @@ def no_orphan_rows(context: dg.AssetCheckExecutionContext, database: PostgresRes
 def no_duplicate_site_modules(context: dg.AssetCheckExecutionContext,
                               database: PostgresResource) -> dg.AssetCheckResult:
     with database.connect() as conn:
-        site_ids = run_site_ids(conn, context)
+        site_ids = checked_site_ids(conn, context)
         duplicates = inventory.duplicate_site_modules(conn, site_ids=site_ids)
     return contract_result([duplicate.site_id for duplicate in duplicates], "duplicated site modules",
                            sites=checked_sites(site_ids))
@@ -46,11 +46,11 @@ def checked_sites(site_ids: list[int] | None) -> int | str:
     return "all" if site_ids is None else len(site_ids)
 
 
-def run_site_ids(conn, context: dg.AssetCheckExecutionContext) -> list[int] | None:
+def checked_site_ids(conn, context: dg.AssetCheckExecutionContext) -> list[int] | None:
     """The sites the run merged, if it is a run of the merge; None (every site) for a run of the checks alone."""
     if not context.job_def.graph.has_node_named(site_modules.op.name):
         return None
-    return [site.site_id for site in tasks.run_sites(conn, run_id=context.run.run_id)]
+    return tasks.run_site_ids(conn, run_id=context.run.run_id)
 
 
 @dg.asset_check(asset=task_results, description="Every payload this run took is completed or failed with a reason.")
